@@ -1,0 +1,46 @@
+# attnbook: `make book` builds the book, `make test` runs every test.
+# Both create (or refresh) the virtual environment .venv with the pinned versions first.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+# The course downloads its data; an offline mirror beside the repository is used first.
+SHARED_DATA := $(abspath ../shared/data)
+ifneq ($(wildcard $(SHARED_DATA)/.),)
+export ATTNBOOK_DATA ?= $(SHARED_DATA)
+endif
+TORCH := torch==2.13.0
+TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
+
+.PHONY: all venv book test export clean
+
+all: book
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	# The CPU build of torch, never a CUDA one: a local/find-links +cpu wheel first,
+	# then PyTorch's CPU index, then PyPI (macOS wheels there are CPU builds).
+	$(BIN)/python -m pip install "$(TORCH)+cpu" \
+	  || $(BIN)/python -m pip install "$(TORCH)+cpu" --index-url $(TORCH_CPU_INDEX) \
+	  || $(BIN)/python -m pip install "$(TORCH)"
+	$(BIN)/python -m pip install -r requirements.txt
+	$(BIN)/python -m pip install --no-deps --no-build-isolation -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (attnbook)"
+	touch $(STAMP)
+
+export: $(STAMP)
+	$(BIN)/python -m attnbook._export
+
+book: $(STAMP)
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter-book build . -W -n --keep-going
+
+test: $(STAMP)
+	PATH="$(abspath $(BIN)):$$PATH" OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+	  $(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax -p no:cacheprovider \
+	  --durations=15 tests notebooks
+
+clean:
+	rm -rf _build

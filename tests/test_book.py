@@ -1,0 +1,73 @@
+"""The book builds from scratch with warnings as errors, executing every notebook."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def built_book(tmp_path_factory) -> Path:
+    """Copy the tracked sources, build the book there (a fresh execution cache), return _build/html."""
+    work = tmp_path_factory.mktemp("book")
+    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+                           cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    for name in files:
+        if (ROOT / name).is_file():
+            (work / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, work / name)
+    if (ROOT / "node_modules").is_dir():  # the widget JavaScript installed by `make widgets-js`
+        os.symlink(ROOT / "node_modules", work / "node_modules")
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    result = subprocess.run(
+        [str(jupyter_book), "build", str(work), "-W", "-n", "--keep-going", "--all"],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, f"book build failed (exit {result.returncode}):\n{log[-6000:]}"
+    return work / "_build" / "html"
+
+
+def toc_pages() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    return [toc["root"]] + [c["file"] for part in toc["parts"] for c in part["chapters"]]
+
+
+def test_every_toc_page_is_rendered(built_book):
+    for page in toc_pages():
+        assert (built_book / f"{page}.html").exists(), f"{page}.html was not built"
+
+
+def test_chapter_pages_have_launch_buttons_and_no_errors(built_book):
+    for page in toc_pages():
+        if not page.startswith("notebooks/"):
+            continue
+        html = (built_book / f"{page}.html").read_text(encoding="utf-8")
+        assert "colab.research.google.com" in html, f"{page}: no Colab launch button"
+        assert "mybinder.org" in html, f"{page}: no Binder launch button"
+        assert "Traceback (most recent call last)" not in html, f"{page}: a cell raised"
+        assert "%pip install" not in html, f"{page}: the Colab install cell should be removed from the page"
+
+
+def test_glossary_is_bilingual_and_linked(built_book):
+    glossary = (built_book / "book" / "glossary.html").read_text(encoding="utf-8")
+    for english, korean in [("query", "쿼리"), ("hidden state", "은닉 상태"), ("context vector", "문맥 벡터")]:
+        assert english in glossary and korean in glossary
+    chapter = (built_book / "notebooks" / "01_rnn_lstm.html").read_text(encoding="utf-8")
+    assert "glossary.html#term-" in chapter, "chapter 1 links no glossary term"
+
+
+def test_bibliography_lists_the_papers(built_book):
+    refs = (built_book / "book" / "references.html").read_text(encoding="utf-8")
+    for title in ["Long Short-Term Memory", "Neural Machine Translation by Jointly Learning",
+                  "Effective Approaches to Attention-based", "Attention Is All You Need",
+                  "Sequence to Sequence Learning", "Learning Phrase Representations"]:
+        assert title in refs, f"missing from the bibliography: {title}"
