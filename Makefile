@@ -13,7 +13,7 @@ endif
 TORCH := torch==2.13.0
 TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: all venv book test export clean
+.PHONY: all venv book test export clean widgets-js
 
 all: book
 
@@ -34,10 +34,22 @@ $(STAMP): requirements.txt pyproject.toml
 export: $(STAMP)
 	$(BIN)/python -m attnbook._export
 
-book: $(STAMP)
+# The ipywidgets JavaScript that the book serves itself (nb_ipywidgets_js and html_extra_path in
+# _config.yml): npm packages at the exact versions of package-lock.json, installed into node_modules/.
+NPM ?= npm
+WIDGETS_JS := node_modules/requirejs/require.js node_modules/@jupyter-widgets/html-manager/dist/embed-amd.js
+
+widgets-js: node_modules/.attnbook-widgets-stamp
+
+node_modules/.attnbook-widgets-stamp: package.json package-lock.json
+	$(NPM) ci --ignore-scripts --no-audit --no-fund
+	@for f in $(WIDGETS_JS); do test -s $$f || { echo "npm ci did not install $$f" >&2; exit 1; }; done
+	touch $@
+
+book: $(STAMP) widgets-js
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter-book build . -W -n --keep-going
 
-test: $(STAMP)
+test: $(STAMP) widgets-js
 	PATH="$(abspath $(BIN)):$$PATH" OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
 	  $(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax -p no:cacheprovider \
 	  --durations=15 tests notebooks

@@ -40,7 +40,8 @@ def toc_notebooks(root: Path = ROOT) -> list[Path]:
                 path = root / node["file"]
                 if path.suffix == "":
                     path = path.with_suffix(".ipynb")
-                if path.suffix == ".ipynb":
+                # Entries without a suffix may be Markdown pages (book/intro.md): skip those.
+                if path.suffix == ".ipynb" and path.exists():
                     found.append(path)
             for value in node.values():
                 walk(value)

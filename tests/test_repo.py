@@ -89,8 +89,11 @@ def test_chapter_starts_with_colab_install_cell(path):
 
 
 def defined_names(source: str) -> set[str]:
-    """Top-level functions and classes a cell defines (IPython magics are blanked first)."""
-    cleaned = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+    """Top-level functions and classes a cell defines (IPython magics become ``pass`` first)."""
+    cleaned = "\n".join(
+        line[: len(line) - len(line.lstrip())] + "pass" if line.lstrip().startswith(("%", "!")) else line
+        for line in source.splitlines()
+    )
     tree = ast.parse(cleaned)
     return {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
 
