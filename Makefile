@@ -34,10 +34,11 @@ $(STAMP): requirements.txt pyproject.toml
 export: $(STAMP)
 	$(BIN)/python -m attnbook._export
 
-# The ipywidgets JavaScript that the book serves itself (nb_ipywidgets_js and html_extra_path in
+# The JavaScript that the book serves itself: MathJax and the ipywidgets manager (nb_ipywidgets_js, html_extra_path in
 # _config.yml): npm packages at the exact versions of package-lock.json, installed into node_modules/.
 NPM ?= npm
-WIDGETS_JS := node_modules/requirejs/require.js node_modules/@jupyter-widgets/html-manager/dist/embed-amd.js
+WIDGETS_JS := node_modules/requirejs/require.js node_modules/@jupyter-widgets/html-manager/dist/embed-amd.js \
+  node_modules/mathjax/es5/tex-svg-full.js
 
 widgets-js: node_modules/.attnbook-widgets-stamp
 

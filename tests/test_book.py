@@ -71,3 +71,12 @@ def test_bibliography_lists_the_papers(built_book):
                   "Effective Approaches to Attention-based", "Attention Is All You Need",
                   "Sequence to Sequence Learning", "Learning Phrase Representations"]:
         assert title in refs, f"missing from the bibliography: {title}"
+
+
+def test_book_serves_its_own_javascript(built_book):
+    """Formulas and saved widgets render offline: MathJax and the widget manager come from the book."""
+    for name in ("tex-svg-full.js", "require.js", "embed-amd.js"):
+        assert (built_book / name).is_file(), f"{name} is not served by the book"
+    for page in toc_pages():
+        html = (built_book / f"{page}.html").read_text(encoding="utf-8")
+        assert "cdn.jsdelivr.net" not in html and "unpkg.com" not in html, f"{page} loads a script from a CDN"
