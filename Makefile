@@ -53,7 +53,9 @@ book: $(STAMP) widgets-js
 test: $(STAMP) widgets-js
 	PATH="$(abspath $(BIN)):$$PATH" OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
 	  $(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax -p no:cacheprovider \
-	  --durations=15 tests notebooks
+	  --durations=15 tests notebooks solutions
 
 clean:
 	rm -rf _build
+
+include grading.mk

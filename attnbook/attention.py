@@ -311,18 +311,17 @@ class Attention(nn.Module):
                 mask is not 3-D or does not broadcast.
             TypeError: the mask is not bool.
         """
-        if values.dim() != 3 or keys.dim() != 3 or values.shape[:2] != keys.shape[:2]:
+        if isinstance(mask, torch.Tensor) and mask.dim() != 3:
+            raise ValueError(
+                f"mask must be 3-D and broadcast to (batch, T_q, T_k), got shape {tuple(mask.shape)}; "
+                f"pass a padding mask of shape (batch, T_k) as mask.unsqueeze(1)"
+            )
+        scores = self.score(query, keys)  # (batch, T_q, T_k); checks the shapes of query and keys
+        if values.dim() != 3 or values.shape[:2] != keys.shape[:2]:
             raise ValueError(
                 f"values must be 3-D (batch, T_k, d_v) with the batch and T_k of keys, got values "
                 f"{tuple(values.shape)} and keys {tuple(keys.shape)}"
             )
-        if mask is not None and mask.dim() != 3:
-            raise ValueError(
-                f"mask must be 3-D, broadcastable to (batch, T_q, T_k) = "
-                f"{(query.shape[0], query.shape[1], keys.shape[1]) if query.dim() == 3 else '?'}, "
-                f"got shape {tuple(mask.shape)}; for a padding mask (batch, T_k) use mask.unsqueeze(1)"
-            )
-        scores = self.score(query, keys)  # (batch, T_q, T_k)
         weights = masked_softmax(scores, mask)  # (batch, T_q, T_k)
         context = weights @ values  # (batch, T_q, T_k) @ (batch, T_k, d_v) -> (batch, T_q, d_v)
         return context, weights

@@ -480,18 +480,19 @@ from attnbook.attention import Attention
 class AttentionDecoder(nn.Module):
     """An LSTM decoder with Luong-style global attention, without input feeding.
 
-    At every target position ``t`` (Luong et al. 2015, section 3.1, eq. 5-7):
+    At every target position ``t`` (Luong et al. 2015, section 3.1):
 
     1. the LSTM reads the previous target token: ``h_t = LSTM(embed(y_{t-1}), h_{t-1})``;
     2. ``h_t`` is the query; the encoder outputs ``hbar_s`` are the keys and the values:
        ``a_t = masked_softmax(score(h_t, hbar_s))`` over the real (non-padded) source tokens,
-       ``c_t = sum_s a_t(s) hbar_s`` (the context vector, eq. 7);
-    3. the attentional hidden state ``htilde_t = tanh(W_c [c_t; h_t])`` (eq. 5)
-       gives the logits ``W_s htilde_t + b_s`` (eq. 6, before the softmax).
+       ``c_t = sum_s a_t(s) hbar_s``, the context vector (eq. 7);
+    3. the context and the query are combined into the attentional hidden state
+       ``htilde_t = tanh(W_c [c_t; h_t])`` (eq. 5), from which the output layer computes the
+       logits ``W_s htilde_t + b_s`` (eq. 6, before the softmax).
 
     Because the attention result is not fed back into the LSTM (no "input feeding",
-    section 3.3), the LSTM can run over a whole teacher-forced target sequence in one call
-    of ``nn.LSTM`` and attention is then computed for all positions at once.
+    section 3.3), the LSTM runs over a whole teacher-forced target sequence in one call
+    of ``nn.LSTM``, and attention is then computed for all positions at once.
 
     It implements the decoder interface of :class:`Seq2Seq` (``init_state`` and ``forward``).
 
@@ -502,16 +503,24 @@ class AttentionDecoder(nn.Module):
             (the encoder's final state initialises the decoder, its outputs are the keys).
         score: the alignment score, one of :data:`attnbook.attention.SCORE_NAMES`
             (default "general").
+        attentional_size: size of ``htilde_t``. Default ``2 * hidden_size``, the size of
+            ``[c_t; h_t]``; Luong et al. use ``hidden_size``, which learned more slowly within
+            this course's small training budgets.
+
+    Raises:
+        ValueError: unknown ``score`` (the message lists the valid names).
     """
 
-    def __init__(self, vocab_size: int, embed_dim: int, hidden_size: int, score: str = "general") -> None:
+    def __init__(self, vocab_size: int, embed_dim: int, hidden_size: int, score: str = "general",
+                 attentional_size: int | None = None) -> None:
         super().__init__()
         self.hidden_size = hidden_size
         self.embedding = nn.Embedding(vocab_size, embed_dim)
         self.rnn = nn.LSTM(embed_dim, hidden_size, batch_first=True)
         self.attention = Attention(score, query_size=hidden_size, key_size=hidden_size)
-        self.W_c = nn.Linear(2 * hidden_size, hidden_size, bias=False)  # Luong eq. 5
-        self.output = nn.Linear(hidden_size, vocab_size)  # W_s, Luong eq. 6
+        attentional_size = 2 * hidden_size if attentional_size is None else attentional_size
+        self.W_c = nn.Linear(2 * hidden_size, attentional_size, bias=False)  # Luong eq. 5
+        self.output = nn.Linear(attentional_size, vocab_size)  # W_s and b_s, Luong eq. 6
 
     def init_state(self, enc_outputs: torch.Tensor, enc_state, src_mask: torch.Tensor):
         """Start from the encoder's final ``(h_n, c_n)``, each ``(1, batch, hidden_size)``."""
@@ -538,7 +547,8 @@ class AttentionDecoder(nn.Module):
             raise ValueError(f"tgt_in must be 2-D (batch, tgt_len), got shape {tuple(tgt_in.shape)}")
         if tgt_in.dtype != torch.int64:
             raise TypeError(f"tgt_in must be int64 token ids, got {tgt_in.dtype}")
-        if enc_outputs.dim() != 3 or enc_outputs.shape[0] != tgt_in.shape[0]:
+        expected = (tgt_in.shape[0], self.hidden_size)
+        if enc_outputs.dim() != 3 or (enc_outputs.shape[0], enc_outputs.shape[2]) != expected:
             raise ValueError(
                 f"enc_outputs must be 3-D (batch={tgt_in.shape[0]}, src_len, {self.hidden_size}), "
                 f"got shape {tuple(enc_outputs.shape)}"
@@ -554,7 +564,7 @@ class AttentionDecoder(nn.Module):
             dec_outputs, enc_outputs, enc_outputs, src_mask.unsqueeze(1)
         )  # context (batch, tgt_len, hidden_size), weights (batch, tgt_len, src_len)
         combined = torch.cat([context, dec_outputs], dim=-1)  # (batch, tgt_len, 2 * hidden_size)
-        attentional = torch.tanh(self.W_c(combined))  # (batch, tgt_len, hidden_size): htilde_t
+        attentional = torch.tanh(self.W_c(combined))  # (batch, tgt_len, attentional_size): htilde_t
         logits = self.output(attentional)  # (batch, tgt_len, vocab_size)
         return logits, state, weights
 

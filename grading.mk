@@ -1,0 +1,34 @@
+# Instructor targets (book/instructors.md). Included by the Makefile, after $(STAMP) and $(BIN) are defined.
+#
+#   make grade ASSIGNMENT=03_self_attention SUBMISSIONS=~/class/03/     grade a class
+#   make grade ASSIGNMENT=03_self_attention SUBMISSIONS=~/class/03/ STUDENT="alice bob"   re-grade two
+#   make exercises                                                        exercises/ from solutions/
+#   make sandbox                                                          install/check bubblewrap
+#
+# Extra options of `python -m grading grade` go in GRADE_ARGS, for example
+#   GRADE_ARGS="--cell-timeout 60 --jobs 4 --work-dir /srv/grading --sandbox require"
+
+GRADE_ARGS ?=
+
+.PHONY: grade exercises sandbox
+
+grade: $(STAMP)
+	@if [ -z "$(ASSIGNMENT)" ] || [ -z "$(SUBMISSIONS)" ]; then \
+	  echo "usage: make grade ASSIGNMENT=03_self_attention SUBMISSIONS=folder/ [STUDENT=\"id ...\"] [GRADE_ARGS=...]"; \
+	  exit 2; fi
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m grading grade $(ASSIGNMENT) $(SUBMISSIONS) \
+	  $(foreach s,$(STUDENT),--student $(s)) $(GRADE_ARGS)
+
+exercises: $(STAMP)
+	$(BIN)/python -m grading generate
+
+# bubblewrap sandboxes student code while grading. Installs it with apt-get when run as root on
+# Debian/Ubuntu (CI); otherwise says how. Then checks that it works here (user namespaces allowed).
+sandbox:
+	@command -v bwrap >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap; \
+	  else \
+	    echo "bubblewrap is missing: install it (Debian/Ubuntu: sudo apt-get install bubblewrap)"; exit 1; \
+	  fi; }
+	$(PYTHON) -m grading sandbox

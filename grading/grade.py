@@ -1,0 +1,695 @@
+"""Grade a folder of submissions with nbgrader: one command for a whole class.
+
+``python -m grading grade ASSIGNMENT SUBMISSIONS/`` (``make grade``) does, in order:
+
+1. loads ``nbgrader_config.py`` and brings the gradebook up to date with ``solutions/ASSIGNMENT``
+   (nbgrader ``generate_assignment`` into the work folder: grade cells, points, checksums);
+2. copies each student's notebook into nbgrader's ``submitted/<student>/<assignment>/`` folder (the
+   grading work folder, outside the repository);
+3. runs nbgrader ``autograde`` for each student in its own forked process (``--jobs`` at a time),
+   its kernel sandboxed by bubblewrap (``grading.sandbox``), with the per-cell and whole-notebook
+   limits of ``grading.execute.GuardedExecute``, and a hard limit on the process itself;
+4. writes nbgrader's feedback HTML per student (hidden tests' code left out) to
+   ``grades/<assignment>/<student>.html``;
+5. writes ``grades/<assignment>.csv``: one row per student and question (points, max_points, status)
+   and a ``total`` row per student, from the gradebook's scores.
+
+Each student's outcome is stored as soon as it is known (the gradebook, plus
+``status/<assignment>/<student>.json`` in the work folder), so a crash or a Ctrl-C loses nothing
+already graded, and re-grading one student rewrites only that student's rows.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import html
+import json
+import logging
+import os
+import re
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from . import assignments, sandbox
+from .launch_kernel import die_with_parent
+from .settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}$")
+CSV_HEADER = ["student", "question", "points", "max_points", "status"]
+
+
+class GradingError(Exception):
+    """A problem with the command itself (not with a submission): bad assignment, folder, sandbox."""
+
+
+# ----------------------------------------------------------------------------------------------
+# nbgrader configuration
+
+
+def _alembic_head() -> str:
+    """The gradebook schema's alembic head, read in this process."""
+    import nbgrader
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(os.path.join(os.path.dirname(nbgrader.__file__), "alembic")).get_current_head()
+
+
+def _new_gradebooks_in_process() -> None:
+    """nbgrader creates a gradebook by running ``alembic heads`` in a subprocess (a new Python that
+    imports alembic and SQLAlchemy: 3-5 s here); read the same head in this process instead."""
+    import nbgrader.api
+
+    nbgrader.api.get_alembic_version = _alembic_head
+
+
+_sqlite_tuned = False
+
+
+def _gradebook_in_wal_mode() -> None:
+    """Every SQLite connection of this process (nbgrader's gradebook) in write-ahead-log mode with
+    ``synchronous=NORMAL``: a commit no longer waits for the disk twice (it halves the time nbgrader
+    spends in the gradebook), readers and the parallel graders' writers do not block each other, and
+    the database stays consistent if a process dies; only a power cut can lose the last commits,
+    which re-grading restores."""
+    global _sqlite_tuned
+    if _sqlite_tuned:
+        return
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    @event.listens_for(Engine, "connect")
+    def _pragmas(dbapi_connection, _record):
+        if type(dbapi_connection).__module__.startswith("sqlite3"):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+    _sqlite_tuned = True
+
+
+def load_config(settings: Settings):
+    """nbgrader_config.py of the course, with the work folder of ``settings``."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    _new_gradebooks_in_process()
+    _gradebook_in_wal_mode()
+    os.environ["ATTNBOOK_GRADING_DIR"] = str(settings.work_dir)  # nbgrader_config.py reads it
+    config_file = settings.course_root / "nbgrader_config.py"
+    if not config_file.is_file():
+        raise GradingError(f"no nbgrader_config.py in {settings.course_root}")
+    cfg = PyFileConfigLoader(config_file.name, path=str(settings.course_root)).load_config()
+    cfg.CourseDirectory.root = str(settings.course_root)
+    return cfg
+
+
+def autograde_config(cfg, settings: Settings):
+    """Add to ``cfg`` what autograding needs: our Execute, the sandbox kernel, the limits."""
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, GetGrades,
+                                        IgnorePattern, LimitOutput, SaveAutoGrades)
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+
+    from .execute import GuardedExecute, ShortTracebacks
+
+    cfg = copy.deepcopy(cfg)
+    cfg.Autograde.autograde_preprocessors = [GuardedExecute, IgnorePattern, ClearMetadataPreprocessor,
+                                             LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+    cfg.GuardedExecute.timeout = settings.cell_timeout
+    cfg.GuardedExecute.notebook_timeout = settings.notebook_timeout
+    cfg.GuardedExecute.max_output_chars = settings.max_output_chars
+    cfg.GuardedExecute.kernel_name = sandbox.KERNEL_NAME
+    cfg.GuardedExecute.interrupt_on_timeout = True
+    cfg.GuardedExecute.shutdown_kernel = "immediate"
+    cfg.GuardedExecute.startup_timeout = 120
+    cfg.KernelManager.transport = "ipc"  # unix sockets: they reach a kernel without network
+    # Feedback shows the learner's code and each test's outcome (error name and message), never the
+    # hidden tests' code (ClearHiddenTests) nor the traceback lines that would quote it.
+    cfg.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ShortTracebacks, CSSHTMLHeaderPreprocessor]
+    cfg.ClearHiddenTests.enforce_metadata = False
+    return cfg
+
+
+# ----------------------------------------------------------------------------------------------
+# Submissions
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def find_submissions(folder: Path, assignment: str) -> dict[str, Path | str]:
+    """``{student: notebook path or a reason it cannot be graded}`` for a submissions folder.
+
+    Accepted layouts: ``<student>.ipynb``; ``<student>/<any>.ipynb`` or
+    ``<student>/<assignment>/<assignment>.ipynb`` (nbgrader's collect layout) with one notebook."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise GradingError(f"submissions folder {folder} does not exist")
+    found: dict[str, Path | str] = {}
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith(".") or entry.name in ("__MACOSX",):
+            continue
+        if entry.is_file() and entry.suffix == ".ipynb":
+            sid, path = entry.stem, entry
+        elif entry.is_dir():
+            sid = entry.name
+            notebooks = sorted(p for p in entry.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+            preferred = [p for p in notebooks if p.stem == assignment]
+            if len(notebooks) == 1 or len(preferred) == 1:
+                path = (preferred or notebooks)[0]
+            else:
+                path = f"{len(notebooks)} notebooks in {entry.name}/ (expected one, ideally {assignment}.ipynb)"
+        else:
+            continue
+        if not STUDENT_ID.match(sid):
+            raise GradingError(f"{entry.name}: a student id must be letters, digits and . _ @ + - (max 64)")
+        if sid in found:
+            raise GradingError(f"student {sid} has both a notebook and a folder in {folder}")
+        found[sid] = path
+    return found
+
+
+def check_notebook(path: Path) -> str:
+    """'' when nbgrader can read the notebook, else why not."""
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as error:  # noqa: BLE001 (any unreadable file is the student's problem)
+        return f"the notebook cannot be read: {type(error).__name__}: {first_line(str(error))}"
+    if not isinstance(nb.get("cells"), list):
+        return "the notebook has no cells"
+    return ""
+
+
+# ----------------------------------------------------------------------------------------------
+# Statuses
+
+
+def first_line(text: str, limit: int = 160) -> str:
+    text = re.sub(r"\x1b\[[0-9;]*m", "", text or "")
+    text = re.sub(r"0x[0-9a-fA-F]{6,}", "0x...", text)
+    line = next((l.strip() for l in text.splitlines() if l.strip()), "")
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def cell_problem(cell) -> str:
+    """Why a graded cell lost its points, in a few words ('' when it did not)."""
+    errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    names = [e.get("ename", "") for e in errors]
+    if "NotRun" in names:
+        return first_line(errors[names.index("NotRun")].get("evalue", ""))
+    for special in ("KernelDied", "KernelUnresponsive", "CellTimeoutError"):
+        if special in names:
+            return f"{special}: {first_line(errors[names.index(special)].get('evalue', ''))}"
+    if errors:
+        error = errors[-1]
+        if error.get("ename") == "NotImplementedError":
+            return "not attempted (NotImplementedError)"
+        return f"{error.get('ename')}: {first_line(error.get('evalue', ''))}".rstrip(": ")
+    if any(o.get("output_type") == "stream" and o.get("name") == "stderr" for o in cell.get("outputs", [])):
+        return "wrote to stderr (nbgrader gives 0 points to a test cell that does)"
+    return ""
+
+
+STOPS = ("KernelDied", "KernelUnresponsive", "not run: the notebook time limit")
+
+
+def question_statuses(autograded: Path, source_questions: dict) -> tuple[dict[str, str], str]:
+    """Per question 'ok' or its cells' problems (``grade_ids: problem``, in notebook order); and why
+    the notebook stopped early ('' when every cell ran)."""
+    nb = nbformat.read(autograded, as_version=4)
+    problems: dict[str, dict[str, list[str]]] = {q: {} for q in source_questions}
+    stopped = ""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        problem = cell_problem(cell)
+        if problem.startswith(STOPS) and not stopped:
+            stopped = problem
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        question = assignments.question_of(grade_id)
+        if question in problems and problem:
+            problems[question].setdefault(problem, []).append(grade_id)
+    statuses = {q: " | ".join(f"{', '.join(ids)}: {p}" for p, ids in found.items()) or "ok"
+                for q, found in problems.items()}
+    return statuses, stopped
+
+
+# ----------------------------------------------------------------------------------------------
+# The pipeline
+
+
+@dataclass
+class Run:
+    assignment: str
+    settings: Settings
+    cfg: object
+    sandboxed: bool
+    sandbox_note: str
+    source_sha: str
+    questions: dict
+    log: logging.Logger
+
+    @property
+    def status_dir(self) -> Path:
+        return self.settings.work_dir / "status" / self.assignment
+
+    @property
+    def feedback_dir(self) -> Path:
+        return self.settings.grades_dir / self.assignment
+
+    def status_file(self, sid: str) -> Path:
+        return self.status_dir / f"{sid}.json"
+
+    def log_file(self, sid: str) -> Path:
+        """nbgrader's log for one student; beside it .out (the grading process's output), .kernel.log."""
+        return self.settings.work_dir / "logs" / self.assignment / f"{sid}.log"
+
+
+def make_logger(quiet: bool) -> logging.Logger:
+    log = logging.getLogger("attnbook.grading")
+    log.handlers.clear()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("[grade] %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.WARNING if quiet else logging.INFO)
+    log.propagate = False
+    return log
+
+
+def prepare(assignment: str, settings: Settings) -> Run:
+    """Check the assignment and the sandbox, write the kernelspec, sync the gradebook."""
+    log = make_logger(settings.quiet)
+    source = assignments.source_notebook(assignment, settings.course_root)
+    if not source.is_file():
+        known = ", ".join(assignments.assignment_ids(settings.course_root))
+        raise GradingError(f"unknown assignment {assignment!r}: no {source}; known: {known}")
+    for sub in ("status", "logs", "jupyter"):
+        (settings.work_dir / sub).mkdir(parents=True, exist_ok=True)
+
+    if settings.sandbox == "off":
+        sandboxed, note = False, "sandbox turned off (--sandbox off)"
+    else:
+        probe = sandbox.probe_bwrap()
+        sandboxed, note = probe.available, probe.reason
+        if not sandboxed and settings.sandbox == "require":
+            raise GradingError(f"no sandbox available: {probe.reason}")
+    if sandboxed:
+        log.info("sandbox: bubblewrap (course folder read-only, own folder writable, no network)")
+    else:
+        log.warning("WARNING: NO SANDBOX: %s. Student code runs with YOUR permissions and network access; "
+                    "grade only code you trust, or install bubblewrap.", note)
+
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
+    # nbgrader 0.9's gradebook code makes SQLAlchemy 2 warn about its session use; harmless noise.
+    warnings.filterwarnings("ignore", category=SAWarning)
+    # Import what every grading process needs once, before forking them.
+    import nbclient  # noqa: F401
+    import nbgrader.converters  # noqa: F401
+    from nbconvert.exporters import HTMLExporter  # noqa: F401
+
+    cfg = load_config(settings)
+    autograded = Path(cfg.CourseDirectory.autograded_directory)
+    hidden = sandbox.hidden_folders(settings.course_root, settings.grades_dir, settings.work_dir)
+    sandbox.write_kernelspec(settings.work_dir / "jupyter", sandboxed=sandboxed, course_root=settings.course_root,
+                             writable_root=autograded, memory_limit=settings.memory_limit, hidden=hidden)
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(
+        [str(settings.work_dir / "jupyter")] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p])
+    sync_gradebook(assignment, cfg, settings, log)
+    return Run(assignment, settings, autograde_config(cfg, settings), sandboxed, note, sha256(source),
+               assignments.questions(source), log)
+
+
+def sync_gradebook(assignment: str, cfg, settings: Settings, log: logging.Logger) -> None:
+    """nbgrader generate_assignment into the work folder: the gradebook learns the grade cells.
+    Skipped when the gradebook already holds this exact version of the source."""
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.coursedir import CourseDirectory
+
+    db_url = cfg.CourseDirectory.db_url
+    stamp = settings.work_dir / "status" / f"{assignment}.synced"
+    key = f"{sha256(assignments.source_notebook(assignment, settings.course_root))} {db_url}"
+    db_file = Path(db_url.split("sqlite:///", 1)[-1].split("?", 1)[0])
+    if stamp.is_file() and stamp.read_text() == key and db_file.is_file():
+        return
+    cfg = copy.deepcopy(cfg)
+    cfg.CourseDirectory.release_directory = str(settings.work_dir / "release")
+    coursedir = CourseDirectory(config=cfg)
+    coursedir.assignment_id = assignment
+    app = GenerateAssignment(coursedir=coursedir, config=cfg)
+    app.force = True
+    app.create_assignment = True
+    log_file = settings.work_dir / "logs" / f"{assignment}.generate.log"
+    with captured_nbgrader_log(log_file):
+        try:
+            app.start()
+        except Exception as error:
+            raise GradingError(f"nbgrader generate_assignment {assignment} failed ({error}); see {log_file}") from error
+    stamp.write_text(key)
+
+
+class captured_nbgrader_log:
+    """Send nbgrader's (traitlets') log to a file for the duration of a block."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __enter__(self):
+        from traitlets.log import get_logger
+
+        self.logger = get_logger()
+        self.handler = logging.FileHandler(self.path, mode="w", encoding="utf-8")
+        self.handler.setFormatter(logging.Formatter("%(asctime)s [%(levelname)s] %(message)s"))
+        self.saved = (self.logger.handlers[:], self.logger.level, self.logger.propagate)
+        self.logger.handlers = [self.handler]
+        self.logger.setLevel(logging.INFO)
+        self.logger.propagate = False
+        return self
+
+    def __exit__(self, *exc):
+        self.handler.close()
+        self.logger.handlers, level, self.logger.propagate = self.saved[0], self.saved[1], self.saved[2]
+        self.logger.setLevel(level)
+        return False
+
+
+def stage_submission(run: Run, sid: str, path: Path) -> None:
+    """Copy the notebook to nbgrader's submitted/<student>/<assignment>/<assignment>.ipynb."""
+    target = Path(run.cfg.CourseDirectory.submitted_directory) / sid / run.assignment
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    shutil.copyfile(path, target / f"{run.assignment}.ipynb")
+
+
+def write_status(run: Run, sid: str, outcome: str, message: str, questions: dict[str, str], sub_sha: str) -> None:
+    record = {"student": sid, "assignment": run.assignment, "outcome": outcome, "message": message,
+              "questions": questions, "submission_sha256": sub_sha, "source_sha256": run.source_sha,
+              "sandboxed": run.sandboxed}
+    tmp = run.status_file(sid).with_suffix(".tmp")
+    tmp.write_text(json.dumps(record, indent=1), encoding="utf-8")
+    os.replace(tmp, run.status_file(sid))
+
+
+def autograde_one(run: Run, sid: str, sub_sha: str) -> None:
+    """Runs in a forked child: autograde one student, write feedback and the status record."""
+    from nbgrader.converters import Autograde, GenerateFeedback
+    from nbgrader.coursedir import CourseDirectory
+
+    runtime = tempfile.mkdtemp(prefix="ag-", dir="/tmp")  # short: unix socket paths are limited to 107 bytes
+    try:
+        os.environ["JUPYTER_RUNTIME_DIR"] = runtime
+        os.environ["ATTNBOOK_SANDBOX_RUNTIME"] = runtime
+        home = "/tmp" if run.sandboxed else os.path.join(runtime, "home")
+        os.makedirs(os.path.join(runtime, "home"), exist_ok=True)
+        os.environ["ATTNBOOK_SANDBOX_ENV"] = json.dumps(sandbox.kernel_env(home))
+        os.environ["ATTNBOOK_SANDBOX_LOG"] = str(run.log_file(sid).with_suffix(".kernel.log"))
+        cfg = copy.deepcopy(run.cfg)
+        cfg.KernelManager.ip = os.path.join(runtime, "k")
+        cfg.KernelManager.connection_file = os.path.join(runtime, "kernel.json")
+        coursedir = CourseDirectory(config=cfg)
+        coursedir.assignment_id, coursedir.student_id = run.assignment, sid
+        log_file = run.log_file(sid)
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        run.log_file(sid).with_suffix(".kernel.log").unlink(missing_ok=True)
+        with captured_nbgrader_log(log_file):
+            app = Autograde(coursedir=coursedir, config=cfg)
+            app.force, app.create_student = True, True
+            try:
+                app.start()
+                error = ""
+            except Exception as exc:  # nbgrader logged the details
+                error = f"nbgrader autograde failed: {first_line(str(exc))} (log: {log_file})"
+        autograded = Path(coursedir.format_path(coursedir.autograded_directory, sid, run.assignment)) / \
+            f"{run.assignment}.ipynb"
+        if error or not autograded.is_file():  # not the learner's code (GuardedExecute handles that): the grader's
+            error = error or "nbgrader wrote no autograded notebook"
+            write_status(run, sid, "error", error, {q: "not graded: " + error for q in run.questions}, sub_sha)
+            return
+        statuses, stopped = question_statuses(autograded, run.questions)
+        outcome, message = ("stopped", stopped) if stopped else ("graded", "")
+        if run.settings.feedback:
+            with captured_nbgrader_log(log_file.with_suffix(".feedback.log")):
+                feedback = GenerateFeedback(coursedir=coursedir, config=cfg)
+                feedback.force = True
+                try:
+                    feedback.start()
+                    html_file = Path(coursedir.format_path(coursedir.feedback_directory, sid, run.assignment)) / \
+                        f"{run.assignment}.html"
+                    run.feedback_dir.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(html_file, run.feedback_dir / f"{sid}.html")
+                except Exception as exc:  # noqa: BLE001 (feedback is a by-product: never lose the grade)
+                    write_fallback_feedback(run, sid, f"feedback could not be generated: {first_line(str(exc))}")
+        write_status(run, sid, outcome, message, statuses, sub_sha)
+    finally:
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
+def write_fallback_feedback(run: Run, sid: str, message: str) -> None:
+    run.feedback_dir.mkdir(parents=True, exist_ok=True)
+    (run.feedback_dir / f"{sid}.html").write_text(
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(run.assignment)}: {html.escape(sid)}"
+        f"</title></head><body><h1>{html.escape(run.assignment)}</h1><p>Student: {html.escape(sid)}</p>"
+        f"<p><strong>Your notebook could not be graded:</strong> {html.escape(message)}</p>"
+        "<p>Score: 0. Fix the problem and submit again, or ask your instructor.</p></body></html>",
+        encoding="utf-8")
+
+
+def kill_tree(pid: int) -> None:
+    """SIGKILL a grading process and everything it started (kernels included)."""
+    import psutil
+
+    try:
+        parent = psutil.Process(pid)
+        family = parent.children(recursive=True) + [parent]
+    except psutil.NoSuchProcess:
+        return
+    for proc in family:
+        try:
+            proc.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(family, timeout=10)
+
+
+def reap(pid: int) -> None:
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:  # already reaped (psutil.wait_procs does it)
+        pass
+
+
+def run_workers(run: Run, todo: list[tuple[str, str]]) -> dict[str, float]:
+    """Fork one grading process per student, ``jobs`` at a time; enforce the hard time limit."""
+    settings = run.settings
+    hard_limit = settings.notebook_timeout + settings.hard_margin if settings.notebook_timeout else None
+    pending = list(todo)
+    running: dict[int, tuple[str, str, float]] = {}
+    seconds: dict[str, float] = {}
+    sys.stdout.flush(), sys.stderr.flush()
+
+    def stop(signum, frame):  # SIGTERM / SIGHUP: clean up as for Ctrl-C
+        raise KeyboardInterrupt(f"stopped by signal {signum}")
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        while pending or running:
+            while pending and len(running) < max(1, settings.jobs):
+                sid, sub_sha = pending.pop(0)
+                run.status_file(sid).unlink(missing_ok=True)
+                pid = os.fork()
+                if pid == 0:  # the child
+                    code = 0
+                    try:
+                        os.setsid()  # a Ctrl-C in the terminal reaches the parent, which cleans up
+                        for sig, handler in previous.items():
+                            signal.signal(sig, handler)
+                        signal.signal(signal.SIGINT, signal.SIG_DFL)
+                        die_with_parent()
+                        log_file = run.log_file(sid)
+                        log_file.parent.mkdir(parents=True, exist_ok=True)
+                        fd = os.open(log_file.with_suffix(".out"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+                        os.dup2(fd, 1), os.dup2(fd, 2), os.close(fd)  # keep the terminal for the summary
+                        autograde_one(run, sid, sub_sha)
+                    except BaseException:  # noqa: BLE001
+                        import traceback
+                        traceback.print_exc()
+                        code = 1
+                    finally:
+                        sys.stdout.flush(), sys.stderr.flush()
+                        os._exit(code)
+                running[pid] = (sid, sub_sha, time.monotonic())
+            time.sleep(0.05)
+            for pid, (sid, sub_sha, start) in list(running.items()):
+                done, status = os.waitpid(pid, os.WNOHANG)
+                elapsed = time.monotonic() - start
+                if done == 0 and hard_limit and elapsed > hard_limit:
+                    kill_tree(pid)
+                    reap(pid)
+                    fail(run, sid, sub_sha, f"grading process killed after {hard_limit} s (hard limit)")
+                elif done == 0:
+                    continue
+                elif not run.status_file(sid).exists():
+                    kill_tree(pid)
+                    message = f"the grading process failed (exit status {status}; see {run.log_file(sid).with_suffix('.out')})"
+                    write_status(run, sid, "error", message, {q: "not graded: " + message for q in run.questions},
+                                 sub_sha)
+                del running[pid]
+                seconds[sid] = elapsed
+                record = read_status(run, sid)
+                run.log.info("%-20s %-8s %5.1f s %s", sid, record["outcome"], elapsed, record["message"])
+    except BaseException:  # Ctrl-C or a bug: stop every grading process and its kernel, keep what is stored
+        for pid in running:
+            kill_tree(pid)
+            reap(pid)
+        raise
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return seconds
+
+
+def fail(run: Run, sid: str, sub_sha: str, message: str) -> None:
+    """The submission itself cannot be graded (unreadable, ambiguous, or it outran the hard limit): 0."""
+    write_status(run, sid, "failed", message, {q: "not graded: " + message for q in run.questions}, sub_sha)
+
+
+def read_status(run: Run, sid: str) -> dict:
+    try:
+        return json.loads(run.status_file(sid).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"outcome": "error", "message": "not graded yet (the grading run was interrupted)", "questions": {}}
+
+
+def zero_failed_in_gradebook(run: Run, failed: list[str]) -> None:
+    """A submission that could not be graded scores 0 in the gradebook too (not a stale earlier score)."""
+    if not failed:
+        return
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(run.cfg.CourseDirectory.db_url, run.cfg.CourseDirectory.course_id) as gb:
+        for sid in failed:
+            gb.update_or_create_student(sid)
+            try:
+                submission = gb.find_submission(run.assignment, sid)
+            except MissingEntry:
+                submission = gb.add_submission(run.assignment, sid)
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    grade.auto_score = 0
+                    grade.manual_score = None
+                    grade.needs_manual_grade = False
+            gb.db.commit()
+
+
+def gradebook_scores(run: Run, students: list[str]) -> dict[str, dict[str, float]]:
+    """``{student: {grade_id: score}}`` from nbgrader's gradebook (manual scores override automatic ones)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    out: dict[str, dict[str, float]] = {}
+    with Gradebook(run.cfg.CourseDirectory.db_url, run.cfg.CourseDirectory.course_id) as gb:
+        for sid in students:
+            try:
+                submission = gb.find_submission(run.assignment, sid)
+            except MissingEntry:
+                continue
+            out[sid] = {g.name: float(g.score or 0) for nb in submission.notebooks for g in nb.grades}
+    return out
+
+
+def fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def write_csv(run: Run, students: list[str]) -> Path:
+    """``grades/<assignment>.csv``: per student, one row per question and a total row."""
+    import csv
+
+    scores = gradebook_scores(run, students)
+    path = run.settings.grades_dir / f"{run.assignment}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".csv.tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(CSV_HEADER)
+        total_max = sum(q["points"] for q in run.questions.values())
+        for sid in sorted(students):
+            record = read_status(run, sid)
+            graded = record["outcome"] in ("graded", "stopped")  # else: failed (the submission) or error (the grader)
+            total = 0.0
+            for q, info in run.questions.items():
+                points = sum(scores.get(sid, {}).get(cell, 0.0) for cell in info["cells"]) if graded else 0.0
+                total += points
+                writer.writerow([sid, q, fmt(points), fmt(info["points"]), record["questions"].get(q, "not graded")])
+            if record["outcome"] == "graded":
+                status = "ok" if total == total_max else "graded"
+            else:
+                status = f"{record['outcome']}: {record['message']}"
+            writer.writerow([sid, "total", fmt(total), fmt(total_max), status])
+    os.replace(tmp, path)
+    return path
+
+
+def grade(assignment: str, submissions: Path, students: list[str] | None = None,
+          settings: Settings | None = None) -> Path:
+    """Grade ``submissions`` (a folder named by student id) for ``assignment``; return the CSV's path.
+
+    ``students``: re-grade only these (students never graded, or whose notebook or the assignment's
+    source changed since, are graded too; ``[]``: only those). ``None``: every submission again."""
+    settings = settings or Settings()
+    started = time.monotonic()
+    run = prepare(assignment, settings)
+    run.status_dir.mkdir(parents=True, exist_ok=True)
+    found = find_submissions(Path(submissions), assignment)
+    if not found:
+        raise GradingError(f"no submissions in {submissions} (expected <student>.ipynb or <student>/ folders)")
+    unknown = sorted(set(students or []) - set(found))
+    if unknown:
+        raise GradingError(f"not in {submissions}: {', '.join(unknown)}")
+
+    todo: list[tuple[str, str]] = []
+    for sid, path in found.items():
+        if isinstance(path, str):
+            fail(run, sid, "", path)
+            continue
+        sub_sha = sha256(path)
+        if students is not None and sid not in students and run.status_file(sid).exists():
+            old = read_status(run, sid)
+            if (old.get("submission_sha256"), old.get("source_sha256")) == (sub_sha, run.source_sha) \
+                    and old["outcome"] != "error":
+                continue  # keep the stored result
+        problem = check_notebook(path)
+        if problem:
+            fail(run, sid, sub_sha, problem)
+            continue
+        stage_submission(run, sid, path)
+        todo.append((sid, sub_sha))
+
+    run.log.info("grading %d of %d submissions of %s, %d at a time", len(todo), len(found), assignment,
+                 settings.jobs)
+    run_workers(run, todo)
+    records = {sid: read_status(run, sid) for sid in found}
+    failed = [sid for sid, r in records.items() if r["outcome"] == "failed"]
+    for sid in failed:  # a page saying why, never a stale page from an earlier grading
+        write_fallback_feedback(run, sid, records[sid]["message"])
+    zero_failed_in_gradebook(run, failed)
+    path = write_csv(run, list(found))
+    errors = sorted(sid for sid, r in records.items() if r["outcome"] == "error")
+    run.log.info("wrote %s and %d feedback pages in %s (%.1f s)%s", path, len(found), run.feedback_dir,
+                 time.monotonic() - started, "" if run.sandboxed else "  [NOT SANDBOXED]")
+    if errors:
+        raise GradingError(f"the grader failed on {len(errors)} submission(s): {', '.join(errors)}; their rows say "
+                           f"'error' (see the logs in {settings.work_dir / 'logs' / assignment}); fix and re-grade them")
+    return path

@@ -1,0 +1,103 @@
+"""Every chapter has an assignment; assignments are well formed; exercises/ is generated from solutions/.
+
+Mapping (grading/assignments.py): chapter ``notebooks/NN_name.ipynb`` <-> assignment ``NN_name``:
+``solutions/NN_name/NN_name.ipynb`` (instructor version, nbgrader source) and
+``exercises/NN_name/NN_name.ipynb`` (student version, generated, committed).
+Grading itself is tested in test_grading.py; nbval runs every solution notebook.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from grading import assignments  # noqa: E402
+from grading.generate import stale_exercises  # noqa: E402
+
+CHAPTERS = assignments.toc_chapters()
+ASSIGNMENTS = assignments.assignment_ids()
+COLAB = "https://colab.research.google.com/github/attnbook/attnbook/blob/main/exercises/{a}/{a}.ipynb"
+
+
+def cells(path: Path):
+    return nbformat.read(path, as_version=4).cells
+
+
+def nbgrader(cell) -> dict:
+    return cell.metadata.get("nbgrader", {})
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_chapter_has_an_assignment(chapter):
+    name = assignments.assignment_for_chapter(chapter)
+    assert assignments.source_notebook(name).is_file(), \
+        f"{chapter} has no assignment: write solutions/{name}/{name}.ipynb (see book/instructors.md)"
+    assert assignments.release_notebook(name).is_file(), \
+        f"exercises/{name}/{name}.ipynb is missing: run `python -m grading generate {name}`"
+
+
+def test_every_assignment_belongs_to_a_chapter():
+    orphans = set(ASSIGNMENTS) - {assignments.assignment_for_chapter(c) for c in CHAPTERS}
+    assert not orphans, f"assignments without a chapter in _toc.yml: {sorted(orphans)}"
+    extra = {p.name for p in (ROOT / "exercises").iterdir() if p.is_dir()} - set(ASSIGNMENTS)
+    assert not extra, f"exercises/ without solutions/: {sorted(extra)}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_page_links_to_its_exercise(chapter):
+    name = assignments.assignment_for_chapter(chapter)
+    text = (ROOT / f"{chapter}.ipynb").read_text(encoding="utf-8")
+    assert COLAB.format(a=name) in text, \
+        f"{chapter} should link to its exercise with a Colab button: {COLAB.format(a=name)} (book/instructors.md)"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_assignment_has_3_to_6_questions_and_at_least_10_points(assignment):
+    source = assignments.source_notebook(assignment)
+    questions = assignments.questions(source)
+    assert 3 <= len(questions) <= 6, f"{assignment}: {len(questions)} questions"
+    assert sum(q["points"] for q in questions.values()) >= 10
+    by_id = {nbgrader(c)["grade_id"]: c for c in cells(source) if nbgrader(c).get("grade_id")}
+    for q, info in questions.items():
+        tests = [by_id[g] for g in info["cells"] if nbgrader(by_id[g]).get("grade")]
+        visible = [c for c in tests if "### BEGIN HIDDEN TESTS" not in c.source]
+        hidden = [c for c in tests if "### BEGIN HIDDEN TESTS" in c.source]
+        assert visible, f"{assignment} {q}: no visible test cell"
+        assert all("_visible" in nbgrader(c)["grade_id"] for c in visible)
+        hidden_points = sum(float(nbgrader(c)["points"]) for c in hidden)
+        assert hidden_points > info["points"] / 2, f"{assignment} {q}: hidden tests must be worth most of the points"
+        for cell in hidden:  # the student version keeps a line saying what the hidden tests check
+            first = cell.source.splitlines()[0]
+            assert first.startswith("# Hidden tests:"), f"{nbgrader(cell)['grade_id']}: start with '# Hidden tests: ...'"
+        assert re.search(rf"## Question {q[1:]} \({info['points']:g} points?\)",
+                         "\n".join(c.source for c in cells(source) if c.cell_type == "markdown")), \
+            f"{assignment}: the heading of {q} must say its points ({info['points']:g})"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_exercise_is_a_clean_student_version(assignment):
+    nb = nbformat.read(assignments.release_notebook(assignment), as_version=4)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    first_markdown = next(c for c in nb.cells if c.cell_type == "markdown")
+    assert re.match(rf"# Exercises {int(assignment[:2])}: ", first_markdown.source)
+    first_code = next(c for c in nb.cells if c.cell_type == "code")
+    assert "import attnbook" in first_code.source and "%pip install" in first_code.source, \
+        "the first code cell installs attnbook where it is missing (Colab), as in the chapters"
+    for cell in nb.cells:
+        assert "BEGIN SOLUTION" not in cell.source and "BEGIN HIDDEN TESTS" not in cell.source
+        if nbgrader(cell).get("solution"):
+            assert "raise NotImplementedError()" in cell.source
+        if nbgrader(cell).get("grade") or nbgrader(cell).get("grade_id") == "setup":
+            assert nbgrader(cell)["locked"], f"{nbgrader(cell)['grade_id']} must be read-only"
+
+
+def test_exercises_are_generated_from_solutions():
+    stale = stale_exercises()
+    assert not stale, f"exercises/ is out of date for {stale}: run `python -m grading generate`"

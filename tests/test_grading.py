@@ -1,0 +1,284 @@
+"""The grading pipeline, end to end, with the real command (`python -m grading grade`).
+
+- Per assignment, ONE batch: the solution gets full marks, the untouched student version zero (and
+  does not crash the batch), and every classic-mistake fixture (tests/fixtures/grading/<assignment>/)
+  loses points on its question while the questions that do not build on it keep full marks
+  (fixtures that touch disjoint questions share a submission, to keep the test fast).
+- One batch of nasty submissions (tests/fixtures/grading/nasty/, graded against a throw-away copy of
+  the course so that nothing real can be deleted): raise, loop forever, ignore SIGINT, os._exit,
+  delete files, flood stdout, write to stderr, warn, import a missing module, unreadable JSON. Every
+  other student is graded correctly, each failure is named in that student's status column, and
+  re-grading one student or the whole batch gives the same CSV.
+
+Per-cell timeout: $ATTNBOOK_TEST_CELL_TIMEOUT seconds (default 5; the grading kernel imports torch
+while it starts, so no cell of a correct submission comes near it).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from grading import assignments, fixtures  # noqa: E402
+from grading.sandbox import probe_bwrap  # noqa: E402
+
+CELL_TIMEOUT = int(os.environ.get("ATTNBOOK_TEST_CELL_TIMEOUT", "5"))
+SANDBOX = probe_bwrap()
+
+
+def grade(assignment: str, submissions: Path, work: Path, *extra: str, cwd: Path = ROOT, env: dict | None = None,
+          check: bool = True) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "grading", "grade", assignment, str(submissions), "--work-dir", str(work / "work"),
+           "--grades-dir", str(work / "grades"), "--cell-timeout", str(CELL_TIMEOUT), "--notebook-timeout", "120",
+           "--jobs", "3", *extra]
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", **(env or {})}
+    result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+    if check:
+        assert result.returncode == 0, f"grading failed ({result.returncode}):\n{result.stdout}\n{result.stderr[-4000:]}"
+    return result
+
+
+def read_csv(path: Path) -> dict[tuple[str, str], dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows and list(rows[0]) == ["student", "question", "points", "max_points", "status"]
+    return {(row["student"], row["question"]): row for row in rows}
+
+
+def points(rows, student, question) -> tuple[float, float]:
+    row = rows[(student, question)]
+    return float(row["points"]), float(row["max_points"])
+
+
+# ---------------------------------------------------------------------------------------------
+# One batch per assignment: solution, blank, classic mistakes
+
+
+def pack(mistakes: list[fixtures.Fixture]) -> list[list[fixtures.Fixture]]:
+    """Group fixtures into as few submissions as possible: fixtures in one submission replace
+    different cells and touch disjoint questions (their question and the ones that build on it), so
+    each question's score still answers for one fixture. Saves most of the kernels of the test."""
+    groups: list[list[fixtures.Fixture]] = []
+    for mistake in mistakes:
+        touched = {mistake.question, *mistake.also}
+        for group in groups:
+            if all(not touched & {m.question, *m.also} and not set(mistake.cells) & set(m.cells) for m in group):
+                group.append(mistake)
+                break
+        else:
+            groups.append([mistake])
+    return groups
+
+
+@pytest.fixture(scope="module")
+def classic(tmp_path_factory):
+    """Every assignment's batch (solution, blank, its classic mistakes packed into submissions), graded
+    in one process (the Python API of the command: one start-up instead of one per assignment)."""
+    base = tmp_path_factory.mktemp("classic")
+    packs = {}
+    for assignment in assignments.assignment_ids():
+        subs = base / assignment
+        fixtures.write(fixtures.make_submission(assignment), subs / "solution.ipynb")
+        fixtures.write(fixtures.make_submission(assignment, blank=True), subs / "blank.ipynb")
+        packs[assignment] = pack(fixtures.fixtures(assignment))
+        for i, group in enumerate(packs[assignment]):
+            cells = {gid: src for mistake in group for gid, src in mistake.cells.items()}
+            fixtures.write(fixtures.make_submission(assignment, cells), subs / f"mistakes{i}.ipynb")
+    script = (
+        "from grading.grade import Settings, grade\n"
+        "from grading.assignments import assignment_ids\n"
+        f"settings = Settings(work_dir={str(base / 'work')!r}, grades_dir={str(base / 'grades')!r}, "
+        f"cell_timeout={CELL_TIMEOUT}, notebook_timeout=120, jobs=2, feedback=False)\n"
+        f"for a in assignment_ids():\n    grade(a, {str(base)!r} + '/' + a, settings=settings)\n"
+    )
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=1200)
+    assert result.returncode == 0, f"grading failed:\n{result.stdout}\n{result.stderr[-4000:]}"
+    return base / "grades", packs
+
+
+@pytest.mark.parametrize("assignment", assignments.assignment_ids())
+def test_solution_blank_and_classic_mistakes(assignment, classic):
+    grades, packs = classic
+    mistakes = fixtures.fixtures(assignment)
+    questions = assignments.questions(assignments.source_notebook(assignment))
+    for q in questions:
+        assert any(m.question == q for m in mistakes), f"{assignment}: no classic-mistake fixture for {q}"
+    rows = read_csv(grades / f"{assignment}.csv")
+
+    total = sum(q["points"] for q in questions.values())
+    assert rows[("solution", "total")]["points"] == rows[("solution", "total")]["max_points"] == f"{total:g}"
+    assert rows[("solution", "total")]["status"] == "ok"
+    for q in questions:
+        got, best = points(rows, "solution", q)
+        assert got == best and rows[("solution", q)]["status"] == "ok", rows[("solution", q)]
+        assert points(rows, "blank", q)[0] == 0, rows[("blank", q)]
+        assert "not attempted" in rows[("blank", q)]["status"], rows[("blank", q)]
+    assert rows[("blank", "total")]["status"] == "graded" and float(rows[("blank", "total")]["points"]) == 0
+
+    for i, group in enumerate(packs[assignment]):
+        student = f"mistakes{i}"
+        for mistake in group:
+            assert mistake.question in questions, f"{mistake.name}: unknown question {mistake.question}"
+            got, best = points(rows, student, mistake.question)
+            assert got < best, f"{mistake.name} ({mistake.description}) keeps all points of {mistake.question}"
+            assert rows[(student, mistake.question)]["status"] != "ok"
+        touched = {q for mistake in group for q in (mistake.question, *mistake.also)}
+        for q in set(questions) - touched:
+            assert points(rows, student, q)[0] == questions[q]["points"], \
+                f"{[m.name for m in group]} should not cost points on {q}: {rows[(student, q)]}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The nasty batch
+
+NASTY_ASSIGNMENT = "03_self_attention"
+
+
+def course_copy(target: Path) -> Path:
+    """What grading needs, copied: a failure of the sandbox could only damage this copy."""
+    for name in ("nbgrader_config.py",):
+        shutil.copy2(ROOT / name, target / name)
+    for folder in ("grading", "attnbook", f"solutions/{NASTY_ASSIGNMENT}"):
+        shutil.copytree(ROOT / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    return target
+
+
+@pytest.fixture(scope="module")
+def nasty(tmp_path_factory):
+    """Grade the nasty batch once (against a copy of the course); return what the tests need."""
+    base = tmp_path_factory.mktemp("nasty")
+    course = base / "course"
+    course.mkdir()
+    course_copy(course)
+    subs = base / "submissions"
+    # The well-behaved student hands in nbgrader's collect layout: <student>/<assignment>/<assignment>.ipynb
+    fixtures.write(fixtures.make_submission(NASTY_ASSIGNMENT), subs / "good" / NASTY_ASSIGNMENT / f"{NASTY_ASSIGNMENT}.ipynb")
+    for fixture in fixtures.fixtures("nasty"):
+        if fixture.name == "tampers" and not SANDBOX.available:
+            continue  # without a sandbox it would really delete (the copy's) files
+        fixtures.write(fixtures.make_submission(NASTY_ASSIGNMENT, fixture.cells), subs / f"{fixture.name}.ipynb")
+    (subs / "not_json.ipynb").write_text("{ this is not a notebook", encoding="utf-8")
+    (subs / "two_notebooks").mkdir()
+    for name in ("a.ipynb", "b.ipynb"):
+        fixtures.write(fixtures.make_submission(NASTY_ASSIGNMENT), subs / "two_notebooks" / name)
+    sandbox = "require" if SANDBOX.available else "off"
+    env = {"PYTHONPATH": str(course)}  # the kernels import attnbook from the copy
+    result = grade(NASTY_ASSIGNMENT, subs, base, "--sandbox", sandbox, cwd=course, env=env)
+    csv_path = base / "grades" / f"{NASTY_ASSIGNMENT}.csv"
+    return {"base": base, "course": course, "subs": subs, "env": env, "sandbox": sandbox, "result": result,
+            "csv": csv_path, "first_csv": csv_path.read_text(encoding="utf-8"), "rows": read_csv(csv_path)}
+
+
+def status(nasty, student, question="total"):
+    return nasty["rows"][(student, question)]["status"]
+
+
+def full_marks(nasty, student, questions):
+    return all(points(nasty["rows"], student, q)[0] == points(nasty["rows"], student, q)[1] for q in questions)
+
+
+def test_nasty_batch_grades_good_students_correctly(nasty):
+    assert status(nasty, "good") == "ok" and points(nasty["rows"], "good", "total") == (12, 12)
+    assert status(nasty, "noisy_output") == "ok", "stdout and Python warnings must not cost points"
+    autograded = nasty["base"] / "work" / "autograded" / "noisy_output" / NASTY_ASSIGNMENT / f"{NASTY_ASSIGNMENT}.ipynb"
+    assert autograded.stat().st_size < 1_000_000, "the flood should have been cut"
+
+
+def test_nasty_failures_are_reported_per_question(nasty):
+    assert "ValueError: I gave up on this one" in status(nasty, "raises", "q2")
+    assert full_marks(nasty, "raises", ["q1"])
+    assert "CellTimeoutError" in status(nasty, "infinite_loop", "q4")
+    assert full_marks(nasty, "infinite_loop", ["q1", "q2", "q3"]), "questions before the loop keep their points"
+    assert "KernelUnresponsive" in status(nasty, "ignores_sigint", "q4")
+    assert status(nasty, "ignores_sigint").startswith("stopped: KernelUnresponsive")
+    assert full_marks(nasty, "ignores_sigint", ["q1", "q2", "q3"])
+    assert "KernelDied" in status(nasty, "os_exit", "q4") and status(nasty, "os_exit").startswith("stopped: KernelDied")
+    assert full_marks(nasty, "os_exit", ["q1", "q2", "q3"])
+    assert "wrote to stderr" in status(nasty, "writes_stderr", "q2")
+    assert points(nasty["rows"], "writes_stderr", "q2")[0] == 0 and full_marks(nasty, "writes_stderr", ["q1"])
+    assert "ModuleNotFoundError: No module named 'attention_is_all_you_need_helpers'" in status(nasty, "missing_import", "q4")
+    assert full_marks(nasty, "missing_import", ["q1", "q2", "q3"])
+    assert status(nasty, "not_json").startswith("failed: the notebook cannot be read")
+    assert status(nasty, "two_notebooks").startswith("failed: 2 notebooks")
+    for student in ("not_json", "two_notebooks"):
+        assert points(nasty["rows"], student, "total")[0] == 0
+
+
+def test_csv_has_a_row_per_student_and_question_plus_totals(nasty):
+    students = {s for s, _ in nasty["rows"]}
+    expected = {p.stem if p.is_file() else p.name for p in nasty["subs"].iterdir()}
+    assert students == expected
+    for student in students:
+        assert [q for s, q in nasty["rows"] if s == student] == ["q1", "q2", "q3", "q4", "total"]
+        total = sum(points(nasty["rows"], student, q)[0] for q in ("q1", "q2", "q3", "q4"))
+        assert points(nasty["rows"], student, "total") == (total, 12)
+
+
+def test_feedback_page_per_student_without_hidden_tests(nasty):
+    pages = nasty["base"] / "grades" / NASTY_ASSIGNMENT
+    for student in {s for s, _ in nasty["rows"]}:
+        page = (pages / f"{student}.html").read_text(encoding="utf-8")
+        assert student in page or "Score" in page
+        assert "BEGIN HIDDEN TESTS" not in page and "generate_square_subsequent_mask" not in page
+    assert "could not be graded" in (pages / "not_json.html").read_text(encoding="utf-8")
+
+
+def test_sandbox_protects_the_course_and_blocks_the_network(nasty):
+    if not SANDBOX.available:
+        # Grading itself refuses `--sandbox require` on such a machine (next test); CI and graders install it.
+        pytest.skip(f"no sandbox on this machine ({SANDBOX.reason}): install bubblewrap (`make sandbox`)")
+    assert "sandbox: bubblewrap" in nasty["result"].stderr
+    course = nasty["course"]
+    assert (course / "attnbook" / "__init__.py").is_file() and (course / "nbgrader_config.py").is_file()
+    assert (course / "solutions" / NASTY_ASSIGNMENT / f"{NASTY_ASSIGNMENT}.ipynb").is_file()
+    assert status(nasty, "tampers") == "ok", "its attempts fail, its answers are right"
+    autograded = nasty["base"] / "work" / "autograded" / "tampers" / NASTY_ASSIGNMENT / f"{NASTY_ASSIGNMENT}.ipynb"
+    nb = nbformat.read(autograded, as_version=4)
+    printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "could not read 03_self_attention.ipynb FileNotFoundError" in printed  # solutions/ is hidden
+    assert ("could not read 03_self_attention.ipynb PermissionError" in printed  # its own notebook is hidden
+            or "read 03_self_attention.ipynb 0 characters" in printed)
+    assert "generate_square_subsequent_mask" not in printed and "HIDDEN TESTS" not in printed
+    assert "could not delete attnbook OSError" in printed  # read-only file system
+    assert "network: unreachable" in printed
+
+
+def test_regrading_one_student_or_the_whole_batch_gives_the_same_csv(nasty):
+    extra = ("--sandbox", nasty["sandbox"])
+    grade(NASTY_ASSIGNMENT, nasty["subs"], nasty["base"], *extra, "--student", "os_exit",
+          cwd=nasty["course"], env=nasty["env"])
+    assert nasty["csv"].read_text(encoding="utf-8") == nasty["first_csv"]
+    grade(NASTY_ASSIGNMENT, nasty["subs"], nasty["base"], *extra, "--no-feedback", cwd=nasty["course"], env=nasty["env"])
+    assert nasty["csv"].read_text(encoding="utf-8") == nasty["first_csv"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Without a sandbox
+
+
+def test_without_a_sandbox_the_command_says_so(tmp_path):
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "bwrap").write_text("#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n")
+    (fake / "bwrap").chmod(0o755)
+    env = {"PATH": f"{fake}{os.pathsep}{os.environ['PATH']}"}
+    subs = tmp_path / "submissions"
+    fixtures.write(fixtures.make_submission(NASTY_ASSIGNMENT), subs / "good.ipynb")
+    refused = grade(NASTY_ASSIGNMENT, subs, tmp_path, "--sandbox", "require", env=env, check=False)
+    assert refused.returncode == 2 and "no sandbox available" in refused.stderr
+    assert "No permissions to create new namespace" in refused.stderr
+    result = grade(NASTY_ASSIGNMENT, subs, tmp_path, "--no-feedback", env=env)
+    assert "NO SANDBOX" in result.stderr and "No permissions to create new namespace" in result.stderr
+    assert read_csv(tmp_path / "grades" / f"{NASTY_ASSIGNMENT}.csv")[("good", "total")]["status"] == "ok"
