@@ -325,3 +325,34 @@ def test_training_is_reproducible_and_logs_one_line_per_epoch(capsys):
     assert len(lines) == 6 and lines[0].startswith("epoch 1/3: loss ")
     with pytest.raises(ValueError, match="at least one batch"):
         train_seq2seq(model, [], config)
+
+
+# The data of chapters 1 and 2 (date_task, tatoeba_task)
+
+
+def test_date_task_is_deterministic_and_builds_vocabularies_from_training_only():
+    from attnbook.seq2seq import date_task
+
+    task = date_task(n_train=300, n_valid=20, n_test=30, seed=3)
+    again = date_task(n_train=300, n_valid=20, n_test=30, seed=3)
+    assert task.train == again.train and [e.text for e in task.splits["test"]] == [e.text for e in again.splits["test"]]
+    assert len(task.train) == 300 and len(task.splits["test"]) == 30
+    assert task.max_src_len == max(len(source) for source, _ in task.train)
+    train_tokens = {token for source, _ in task.train for token in source}
+    assert set(task.src_vocab.itos) - {"<pad>", "<bos>", "<eos>", "<unk>"} == train_tokens
+    assert all(len(target) == 10 for _, target in task.train)  # the ISO date, one token per character
+
+
+def test_tatoeba_task_splits_by_source_and_sorts_training_pairs_by_length():
+    from attnbook.data import TranslationPair
+    from attnbook.seq2seq import tatoeba_task
+
+    english = [f"Sentence number {i} is {'very ' * (i % 4)}long." for i in range(40)]
+    pairs = [TranslationPair(s, f"Phrase {k} : {s}", "CC-BY 2.0 (France)") for s in english for k in range(1 + len(s) % 2)]
+    task = tatoeba_task(pairs, seed=0)
+    sources = {name: {p.source for p in split} for name, split in task.splits.items()}
+    assert not (sources["train"] & sources["test"]) and not (sources["train"] & sources["valid"])
+    assert sum(len(split) for split in task.splits.values()) == len(pairs)
+    lengths = [(len(target), len(source)) for source, target in task.train]
+    assert lengths == sorted(lengths)
+    assert task.max_src_len == max(len(source) for source, _ in task.train)
