@@ -13,7 +13,7 @@ endif
 TORCH := torch==2.13.0
 TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: all venv book test export clean widgets-js
+.PHONY: all venv book test export clean widgets-js bench
 
 all: book
 
@@ -54,6 +54,13 @@ test: $(STAMP) widgets-js
 	PATH="$(abspath $(BIN)):$$PATH" OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
 	  $(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax -p no:cacheprovider \
 	  --durations=15 tests notebooks solutions
+
+# The benchmark scripts whose figures the issues and release notes report (printed, not asserted).
+bench: $(STAMP)
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python benchmarks/time_notebooks.py
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python benchmarks/bench_attention.py
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python benchmarks/bench_minilm.py
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python benchmarks/bench_grading.py
 
 clean:
 	rm -rf _build
