@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Sequence
 
 import matplotlib.pyplot as plt
@@ -187,3 +188,49 @@ def plot_scores_by_length(
     if len(names) > 1:
         ax.legend(loc="lower right", fontsize=9)
     return ax
+
+
+def figure_png(fig, dpi: int = 80) -> bytes:
+    """Return the PNG bytes of a matplotlib figure and close the figure.
+
+    The chapters' attention explorers show such bytes in an ``ipywidgets.Image`` and replace them
+    when a menu changes.
+
+    Args:
+        fig: a ``matplotlib.figure.Figure``.
+        dpi: resolution in dots per inch.
+    """
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def layer_head_pickers(num_layers: int, num_heads: int, layer: int = 0, head: int = 0):
+    """Two ``ipywidgets.Dropdown`` menus for an attention explorer: one for the layer, one for the head.
+
+    They read "layer 1", "head 1", ... but their ``value`` is the 0-based index, ready to index a
+    weight tensor ``(num_layers, num_heads, T_q, T_k)``.
+
+    Args:
+        num_layers, num_heads: how many layers and heads there are (>= 1).
+        layer, head: the 0-based indices selected at first.
+
+    Returns:
+        ``(layer_picker, head_picker)``.
+
+    Raises:
+        ValueError: a count below 1, or a first selection outside ``[0, count)``.
+    """
+    import ipywidgets as widgets
+
+    for name, count, first in (("layer", num_layers, layer), ("head", num_heads, head)):
+        if count < 1:
+            raise ValueError(f"num_{name}s must be at least 1, got {count}")
+        if not 0 <= first < count:
+            raise ValueError(f"{name} must be in [0, {count}), got {first}")
+    layer_picker = widgets.Dropdown(options=[(f"layer {i + 1}", i) for i in range(num_layers)], value=layer,
+                                    description="layer")
+    head_picker = widgets.Dropdown(options=[(f"head {i + 1}", i) for i in range(num_heads)], value=head,
+                                   description="head")
+    return layer_picker, head_picker
