@@ -239,7 +239,7 @@ def masked_softmax(scores: torch.Tensor, mask: torch.Tensor | None = None) -> to
     if scores.dim() == 0:
         raise ValueError("scores must have at least 1 dimension (..., T_k), got a 0-D tensor")
     if mask is None:
-        mask = torch.ones_like(scores, dtype=torch.bool)
+        return torch.softmax(scores, dim=-1)  # nothing is masked: the plain softmax
     if not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool:
         raise TypeError(
             f"mask must be a bool tensor (True = real key), got {getattr(mask, 'dtype', type(mask))}"
@@ -334,6 +334,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from attnbook.attention import masked_softmax  # chapter 2
+
 
 def _check_attention_inputs(query: Tensor, key: Tensor, value: Tensor, mask: Tensor | None) -> None:
     """Raise a clear error unless query, key, value (and mask) fit together; see scaled_dot_product_attention."""
@@ -408,12 +410,9 @@ def scaled_dot_product_attention(
         raise ValueError(f"dropout_p must be in [0, 1), got {dropout_p}")
     d_k = query.shape[-1]
     scores = query @ key.transpose(-2, -1) / math.sqrt(d_k)   # (..., T_q, T_k)
-    if mask is not None:
-        scores = scores.masked_fill(~mask, float("-inf"))       # (..., T_q, T_k): blocked pairs get exp(-inf) = 0
-    weights = torch.softmax(scores, dim=-1)                     # (..., T_q, T_k)
-    if mask is not None:
-        # A query that may attend to nothing has -inf everywhere and softmax gives 0/0 = NaN: make it zeros.
-        weights = weights.masked_fill(~mask, 0.0)
+    # Chapter 2's masked softmax: a blocked pair gets weight exactly 0, and a query that may attend
+    # to nothing gets a row of zeros (a plain softmax over a row of -inf would give 0/0 = NaN).
+    weights = masked_softmax(scores, mask)                      # (..., T_q, T_k)
     attended = F.dropout(weights, p=dropout_p) if dropout_p > 0.0 else weights
     output = attended @ value                                   # (..., T_q, d_v)
     return output, weights
