@@ -394,7 +394,11 @@ def read_config(model_dir: str | os.PathLike) -> dict:
 
 
 def file_sha256(path: str | os.PathLike) -> str:
-    """Hex SHA-256 of a file, read in 1 MiB chunks."""
+    """Hex SHA-256 of a file, read in 1 MiB chunks.
+
+    Raises:
+        FileNotFoundError: ``path`` does not exist (``OSError`` for other read failures).
+    """
     digest = hashlib.sha256()
     with open(path, "rb") as file:
         for chunk in iter(lambda: file.read(1 << 20), b""):
@@ -459,8 +463,18 @@ def copy_weights(model: nn.Module, tensors: dict[str, Tensor], table: dict[str, 
 
 def load_tokenizer(path: str | os.PathLike) -> Tokenizer:
     """The ``tokenizers`` WordPiece tokenizer of ``tokenizer.json``, without padding or truncation
-    (:meth:`SentenceEncoder.tokenize` pads, and refuses or truncates long sentences explicitly)."""
-    tokenizer = Tokenizer.from_file(str(path))
+    (:meth:`SentenceEncoder.tokenize` pads, and refuses or truncates long sentences explicitly).
+
+    Raises:
+        FileNotFoundError: ``path`` does not exist.
+        PretrainedModelError: the file is not a tokenizer the ``tokenizers`` library can read.
+    """
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"expected a tokenizer.json file at {str(path)!r}; there is none")
+    try:
+        tokenizer = Tokenizer.from_file(str(path))
+    except Exception as error:  # tokenizers raises a bare Exception for unreadable files
+        raise PretrainedModelError(f"{str(path)!r} is not a readable tokenizer.json: {error}") from error
     tokenizer.no_padding()
     tokenizer.no_truncation()
     return tokenizer

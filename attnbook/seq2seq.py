@@ -58,6 +58,10 @@ class Encoder(nn.Module):
         state after each token, zero at padded positions; ``h_n`` and ``c_n`` are
         ``(1, batch, hidden_size)``, the state after each sentence's own last token (padding is
         never read, thanks to ``pack_padded_sequence``).
+
+    The inputs are not checked here: :meth:`Seq2Seq.encode` checks them (rank, dtype, lengths,
+    maximum length) and raises ValueError before calling the encoder, so go through
+    :class:`Seq2Seq` unless you are taking the model apart.
     """
 
     def __init__(self, vocab_size: int, embed_dim: int, hidden_size: int, pad_id: int = 0) -> None:
@@ -90,6 +94,9 @@ class Decoder(nn.Module):
       ``tgt_in`` ``(batch, tgt_len)`` int64, ``logits`` ``(batch, tgt_len, vocab_size)``, and
       ``weights = None`` (a fixed context has no attention weights). ``tgt_len`` may be 1 (one
       step of greedy decoding) or a whole teacher-forced sentence.
+
+    Like :class:`Encoder`, it leaves input checks to :class:`Seq2Seq`, whose ``forward`` and
+    ``greedy_decode`` raise ValueError on a wrong rank, dtype or batch size.
     """
 
     def __init__(self, vocab_size: int, embed_dim: int, hidden_size: int) -> None:
@@ -465,6 +472,8 @@ class TaskData(NamedTuple):
 
 
 def _task_data(splits: dict, train: list) -> TaskData:
+    if len(train) == 0:
+        raise ValueError("a task needs at least one training example, got an empty training split")
     src_vocab = Vocab(source for source, _ in train)
     tgt_vocab = Vocab(target for _, target in train)
     max_src_len = max(len(source) for source, _ in train)
@@ -476,6 +485,13 @@ def date_task(n_train: int = 10_000, n_valid: int = 1_000, n_test: int = 1_000, 
 
     The dates come from :func:`attnbook.data.make_date_splits` (deterministic by ``seed``); no test
     date appears in training in any locale or format.
+
+    Returns:
+        A :class:`TaskData` whose examples are :class:`attnbook.data.DateExample`.
+
+    Raises:
+        ValueError: a size is negative, the sizes ask for more dates than the range holds, or
+            ``n_train`` is 0 (see :func:`attnbook.data.make_date_splits`).
     """
     splits = make_date_splits(n_train=n_train, n_valid=n_valid, n_test=n_test, seed=seed)
     train = [(date_source_tokens(e), date_target_tokens(e)) for e in splits["train"]]
@@ -488,6 +504,12 @@ def tatoeba_task(pairs: list[TranslationPair], seed: int = 0) -> TaskData:
     ``pairs`` is :func:`attnbook.data.load_tatoeba`'s list. The training pairs (lower-cased word
     tokens) are sorted by length, so that sentences of similar length share a batch and there is
     little padding to compute on; :func:`train_seq2seq` still shuffles the batches every epoch.
+
+    Returns:
+        A :class:`TaskData` whose examples are :class:`attnbook.data.TranslationPair`.
+
+    Raises:
+        ValueError: ``pairs`` is empty (see :func:`attnbook.data.split_by_source`).
     """
     splits = split_by_source(pairs, fractions=(0.8, 0.1, 0.1), seed=seed)
     train = [(word_tokenize(p.source), word_tokenize(p.target)) for p in splits["train"]]

@@ -396,3 +396,14 @@ def test_the_course_model_does_not_need_sentence_transformers():
             "assert not bad, bad")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_load_tokenizer_names_a_missing_or_unreadable_file(tmp_path):
+    from attnbook.pretrained import PretrainedModelError, load_tokenizer
+
+    with pytest.raises(FileNotFoundError, match="tokenizer.json"):
+        load_tokenizer(tmp_path / "tokenizer.json")
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    with pytest.raises(PretrainedModelError, match="not a readable tokenizer.json"):
+        load_tokenizer(broken)

@@ -356,3 +356,15 @@ def test_tatoeba_task_splits_by_source_and_sorts_training_pairs_by_length():
     lengths = [(len(target), len(source)) for source, target in task.train]
     assert lengths == sorted(lengths)
     assert task.max_src_len == max(len(source) for source, _ in task.train)
+
+
+def test_tasks_without_training_examples_raise_a_clear_error():
+    from attnbook.data import TranslationPair
+    from attnbook.seq2seq import date_task, tatoeba_task
+
+    with pytest.raises(ValueError, match="empty training split"):
+        date_task(n_train=0, n_valid=10, n_test=10)
+    with pytest.raises(ValueError, match="empty list of pairs"):
+        tatoeba_task([])
+    one = tatoeba_task([TranslationPair("Hello.", "Bonjour.", "CC-BY 2.0 (France)")])
+    assert one.train == [(["hello", "."], ["bonjour", "."])]  # a single pair is kept for training, not lost
