@@ -10,7 +10,7 @@
 
 GRADE_ARGS ?=
 
-.PHONY: grade exercises sandbox
+.PHONY: grade exercises sandbox system-deps
 
 grade: $(STAMP)
 	@if [ -z "$(ASSIGNMENT)" ] || [ -z "$(SUBMISSIONS)" ]; then \
@@ -32,3 +32,14 @@ sandbox:
 	    echo "bubblewrap is missing: install it (Debian/Ubuntu: sudo apt-get install bubblewrap)"; exit 1; \
 	  fi; }
 	$(PYTHON) -m grading sandbox
+
+# System packages the tests and the PDF need, from Debian's packages (CI runs as root): bubblewrap
+# (grading sandbox), Chromium and its driver (browser tests, `make pdf`), poppler-utils (pdftotext)
+# and a CJK font (Korean glyphs). Installs only what is missing; elsewhere it says what to install.
+SYSTEM_DEPS := bubblewrap chromium chromium-driver poppler-utils fonts-noto-cjk
+system-deps:
+	@missing=""; for p in $(SYSTEM_DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else echo "missing system packages:$$missing (Debian/Ubuntu: sudo apt-get install$$missing)"; exit 1; fi; fi
