@@ -13,7 +13,7 @@ endif
 TORCH := torch==2.13.0
 TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: all venv book test export clean widgets-js bench
+.PHONY: all venv book test export clean widgets-js bench pdf
 
 all: book
 
@@ -50,10 +50,23 @@ node_modules/.attnbook-widgets-stamp: package.json package-lock.json
 book: $(STAMP) widgets-js
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter-book build . -W -n --keep-going
 
+# The whole book as one PDF, $(PDF) (and beside the site, _build/html/attnbook.pdf, when the site is
+# built). The single-page HTML reads the notebooks' outputs from the execution cache that `make book`
+# filled (a notebook changed since then is executed again); headless Chromium prints it once MathJax
+# has typeset every formula (attnbook/_pdf.py). Chromium and a CJK font: `make system-deps`.
+PDF := _build/pdf/attnbook.pdf
+CHROMIUM ?= chromium
+pdf: $(STAMP) widgets-js
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter-book build . --builder singlehtml -n --keep-going
+	$(BIN)/python -m attnbook._pdf _build/singlehtml $(PDF) --chromium "$(CHROMIUM)"
+	if [ -d _build/html ]; then cp $(PDF) _build/html/attnbook.pdf; fi
+
+# Each chapter notebook is executed once, by the book build of tests/test_book.py (a failing cell
+# fails the build); nbval runs the instructor notebooks of solutions/.
 test: $(STAMP) widgets-js
 	PATH="$(abspath $(BIN)):$$PATH" OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
 	  $(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax -p no:cacheprovider \
-	  --durations=15 tests notebooks solutions
+	  --durations=15 tests solutions
 
 # The benchmark scripts whose figures the issues and release notes report (printed, not asserted).
 bench: $(STAMP)

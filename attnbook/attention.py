@@ -330,271 +330,177 @@ class Attention(nn.Module):
 # From notebooks/03_self_attention.ipynb
 import math
 
-import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from attnbook import checks
 from attnbook.attention import masked_softmax  # chapter 2
 
 
-def _check_attention_inputs(query: Tensor, key: Tensor, value: Tensor, mask: Tensor | None) -> None:
-    """Raise a clear error unless query, key, value (and mask) fit together; see scaled_dot_product_attention."""
-    for name, tensor in (("query", query), ("key", key), ("value", value)):
-        if not isinstance(tensor, Tensor):
-            raise TypeError(f"{name} must be a torch.Tensor, got {type(tensor).__name__}")
-        if tensor.dim() < 2:
-            raise ValueError(f"{name} must have at least 2 dimensions (..., seq_len, features), "
-                             f"got shape {tuple(tensor.shape)}")
-        if not tensor.is_floating_point():
-            raise TypeError(f"{name} must be a floating-point tensor, got dtype {tensor.dtype}")
-    if not query.dtype == key.dtype == value.dtype:
-        raise TypeError(f"query, key and value must share one dtype, got {query.dtype}, {key.dtype}, {value.dtype}")
-    if query.shape[-1] != key.shape[-1]:
-        raise ValueError(f"query and key must have the same last dimension d_k, got query {tuple(query.shape)} "
-                         f"(d_k={query.shape[-1]}) and key {tuple(key.shape)} (d_k={key.shape[-1]})")
-    if key.shape[-2] != value.shape[-2]:
-        raise ValueError(f"key and value must have the same number of positions T_k (dimension -2), "
-                         f"got key {tuple(key.shape)} and value {tuple(value.shape)}")
-    try:
-        batch_shape = torch.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
-    except RuntimeError:
-        raise ValueError(f"the leading (batch) dimensions of query {tuple(query.shape)}, key {tuple(key.shape)} "
-                         f"and value {tuple(value.shape)} do not broadcast together") from None
-    if mask is None:
-        return
-    if not isinstance(mask, Tensor) or mask.dtype != torch.bool:
-        got = mask.dtype if isinstance(mask, Tensor) else type(mask).__name__
-        raise TypeError(f"mask must be a torch.bool tensor (True = may attend), got {got}")
-    scores_shape = (*batch_shape, query.shape[-2], key.shape[-2])
-    try:
-        fits = torch.broadcast_shapes(mask.shape, scores_shape) == torch.Size(scores_shape)
-    except RuntimeError:
-        fits = False
-    if not fits:
-        raise ValueError(f"mask of shape {tuple(mask.shape)} does not broadcast to the scores' shape "
-                         f"(..., T_q, T_k) = {scores_shape}")
-
-
-def scaled_dot_product_attention(
-    query: Tensor, key: Tensor, value: Tensor, mask: Tensor | None = None, dropout_p: float = 0.0
-) -> tuple[Tensor, Tensor]:
-    """Scaled dot-product attention, softmax(Q K^T / sqrt(d_k)) V (Vaswani et al. 2017, eq. 1).
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
+                                 mask: Tensor | None = None,
+                                 dropout_p: float = 0.0) -> tuple[Tensor, Tensor]:
+    """softmax(Q K^T / sqrt(d_k)) V (Vaswani et al. 2017, equation 1).
 
     Args:
-        query: ``(..., T_q, d_k)`` floating-point tensor.
-        key: ``(..., T_k, d_k)``, same dtype as ``query``.
-        value: ``(..., T_k, d_v)``, same dtype as ``query``. The leading ``...`` dimensions of the
-            three tensors must broadcast together (e.g. ``(batch, num_heads)``).
-        mask: optional ``torch.bool`` tensor broadcastable to ``(..., T_q, T_k)``. **True means "this
-            query may attend to this key"**, False blocks the pair (the convention of
-            ``torch.nn.functional.scaled_dot_product_attention``).
-        dropout_p: probability of zeroing an attention weight before the weighted sum (the kept
-            weights are scaled by ``1 / (1 - dropout_p)``). Applied whenever it is > 0, as in
-            PyTorch's function: pass 0.0 at evaluation time.
+        query: ``(..., T_q, d_k)``.
+        key: ``(..., T_k, d_k)``.
+        value: ``(..., T_k, d_v)``. All three floating point, of one dtype, with leading
+            dimensions that broadcast together.
+        mask: optional ``torch.bool``, broadcastable to ``(..., T_q, T_k)``;
+            **True = this query may attend to this key**.
+        dropout_p: dropout on the weights before the sum (applied whenever > 0).
 
     Returns:
-        ``(output, weights)``: ``output`` of shape ``(..., T_q, d_v)`` and the attention weights
-        ``(..., T_q, T_k)`` (before dropout); each row of ``weights`` sums to 1 over the keys it
-        may attend to. A query whose row of ``mask`` is all False (it may attend to nothing) gets a
-        row of zero weights and a zero output, not NaN.
+        ``(output, weights)``: ``(..., T_q, d_v)`` and ``(..., T_q, T_k)``, the weights
+        before dropout.
+        A query that may attend to nothing gets zero weights and a zero output, not NaN.
 
     Raises:
-        TypeError: an input is not a tensor or not floating point, the dtypes differ, or the mask
-            is not boolean.
-        ValueError: an input has fewer than 2 dimensions, ``d_k`` of query and key differ, key and
-            value have different ``T_k``, the batch dimensions or the mask do not broadcast, or
-            ``dropout_p`` is not in ``[0, 1)``.
+        TypeError, ValueError: see ``attnbook.checks.check_attention_inputs``.
     """
-    _check_attention_inputs(query, key, value, mask)
-    if not 0.0 <= dropout_p < 1.0:
-        raise ValueError(f"dropout_p must be in [0, 1), got {dropout_p}")
+    checks.check_attention_inputs(query, key, value, mask, dropout_p)
     d_k = query.shape[-1]
-    scores = query @ key.transpose(-2, -1) / math.sqrt(d_k)   # (..., T_q, T_k)
-    # Chapter 2's masked softmax: a blocked pair gets weight exactly 0, and a query that may attend
-    # to nothing gets a row of zeros (a plain softmax over a row of -inf would give 0/0 = NaN).
-    weights = masked_softmax(scores, mask)                      # (..., T_q, T_k)
-    attended = F.dropout(weights, p=dropout_p) if dropout_p > 0.0 else weights
-    output = attended @ value                                   # (..., T_q, d_v)
+    scores = query @ key.transpose(-2, -1) / math.sqrt(d_k)  # (..., T_q, T_k)
+    weights = masked_softmax(scores, mask)                   # (..., T_q, T_k)
+    if dropout_p > 0.0:
+        attended = F.dropout(weights, p=dropout_p)           # (..., T_q, T_k)
+    else:
+        attended = weights
+    output = attended @ value                                # (..., T_q, d_v)
     return output, weights
 
 
 # From notebooks/04_multi_head_attention.ipynb
-import torch
+from torch import Tensor
+
+from attnbook import checks
+
+
+def split_heads(x: Tensor, num_heads: int) -> Tensor:
+    """``(batch, seq_len, d_model)`` -> ``(batch, num_heads, seq_len, d_k)``, where
+    ``d_k = d_model / num_heads``; head ``i`` reads features ``i * d_k`` onwards.
+    Raises ValueError if ``x`` is not 3-D or ``num_heads`` does not divide it."""
+    checks.check_split_heads(x, num_heads)
+    batch, seq_len, d_model = x.shape
+    d_k = d_model // num_heads
+    x = x.view(batch, seq_len, num_heads, d_k)  # (batch, seq_len, num_heads, d_k)
+    return x.transpose(1, 2)                    # (batch, num_heads, seq_len, d_k)
+
+
+def merge_heads(x: Tensor) -> Tensor:
+    """``(batch, num_heads, seq_len, d_k)`` -> ``(batch, seq_len, num_heads * d_k)``,
+    the heads side by side: the inverse of :func:`split_heads`."""
+    batch, num_heads, seq_len, d_k = x.shape
+    x = x.transpose(1, 2)                          # (batch, seq_len, num_heads, d_k)
+    return x.reshape(batch, seq_len, num_heads * d_k)  # (batch, seq_len, d_model)
+
+
+# From notebooks/04_multi_head_attention.ipynb
 from torch import Tensor, nn
 
-# scaled_dot_product_attention is defined above in this module (attnbook.attention, chapter 3).
+from attnbook import checks, torch_compat
 
 
 class MultiHeadAttention(nn.Module):
-    """Multi-head attention (Vaswani et al. 2017, section 3.2.2, MultiHead(Q, K, V) = Concat(head_1..head_h) W^O).
+    """Multi-head attention, batch-first (Vaswani et al. 2017, section 3.2.2).
 
-    Each head ``i`` attends with its own projections, ``head_i = Attention(Q W_i^Q, K W_i^K, V W_i^V)``,
-    on ``d_k = d_model / num_heads`` features; the heads are computed together by projecting to
-    ``d_model`` features once and splitting them into ``num_heads`` groups of ``d_k``.
-
-    Tensors are batch-first. The two masks follow ``torch.nn.MultiheadAttention`` exactly, so a
-    module copied with :meth:`from_torch` is called with the same masks as the original. **Note the
-    convention: in these two masks True means "blocked"** (the opposite of the ``mask`` of
-    :func:`scaled_dot_product_attention`, where True means "may attend"); only boolean masks are
-    accepted.
-
-    Args:
-        d_model: number of features of the inputs and the output.
-        num_heads: number of heads; must divide ``d_model``.
-        dropout: dropout probability on the attention weights, used in training mode only.
-        bias: whether the four projections have a bias.
-
-    Raises:
-        ValueError: ``d_model`` or ``num_heads`` is not positive, ``d_model`` is not divisible by
-            ``num_heads``, or ``dropout`` is not in ``[0, 1)``.
+    ``MultiHead(Q, K, V) = Concat(head_1, ..., head_h) W^O`` with
+    ``head_i = Attention(Q W_i^Q, K W_i^K, V W_i^V)`` on ``d_k = d_model / num_heads``
+    features. ``dropout`` acts on the weights in training mode; ``bias`` is that of the
+    four projections. Raises ValueError for a size that is not positive, ``num_heads``
+    that does not divide ``d_model``, or ``dropout`` not in ``[0, 1)``.
     """
 
-    def __init__(self, d_model: int, num_heads: int, dropout: float = 0.0, bias: bool = True):
+    def __init__(self, d_model: int, num_heads: int, dropout: float = 0.0,
+                 bias: bool = True):
         super().__init__()
-        if d_model < 1 or num_heads < 1:
-            raise ValueError(f"d_model and num_heads must be positive, got d_model={d_model}, num_heads={num_heads}")
-        if d_model % num_heads != 0:
-            raise ValueError(f"d_model ({d_model}) must be divisible by num_heads ({num_heads}): "
-                             f"each head gets d_model / num_heads features")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
-        self.d_model = d_model
-        self.num_heads = num_heads
-        self.d_k = d_model // num_heads
-        self.dropout = dropout
-        self.w_q = nn.Linear(d_model, d_model, bias=bias)  # W^Q of all heads side by side
+        checks.check_multi_head_args(d_model, num_heads, dropout)
+        self.d_model, self.num_heads, self.dropout = d_model, num_heads, dropout
+        self.w_q = nn.Linear(d_model, d_model, bias=bias)  # W^Q, all heads side by side
         self.w_k = nn.Linear(d_model, d_model, bias=bias)  # W^K
         self.w_v = nn.Linear(d_model, d_model, bias=bias)  # W^V
-        self.w_o = nn.Linear(d_model, d_model, bias=bias)  # W^O mixes the concatenated heads
+        self.w_o = nn.Linear(d_model, d_model, bias=bias)  # W^O mixes the heads
 
-    def split_heads(self, x: Tensor) -> Tensor:
-        """``(batch, seq_len, d_model)`` -> ``(batch, num_heads, seq_len, d_k)``."""
-        batch, seq_len, _ = x.shape
-        x = x.view(batch, seq_len, self.num_heads, self.d_k)  # (batch, seq_len, num_heads, d_k)
-        return x.transpose(1, 2)                              # (batch, num_heads, seq_len, d_k)
-
-    def merge_heads(self, x: Tensor) -> Tensor:
-        """``(batch, num_heads, seq_len, d_k)`` -> ``(batch, seq_len, d_model)`` (concatenates the heads)."""
-        batch, _, seq_len, _ = x.shape
-        x = x.transpose(1, 2)                                 # (batch, seq_len, num_heads, d_k)
-        return x.reshape(batch, seq_len, self.d_model)        # (batch, seq_len, d_model)
-
-    def forward(
-        self,
-        query: Tensor,
-        key: Tensor,
-        value: Tensor,
-        key_padding_mask: Tensor | None = None,
-        attn_mask: Tensor | None = None,
-    ) -> tuple[Tensor, Tensor]:
-        """Attend from ``query`` to ``key``/``value`` with every head.
-
-        Args:
-            query: ``(batch, T_q, d_model)``.
-            key: ``(batch, T_k, d_model)``.
-            value: ``(batch, T_k, d_model)``. For self-attention pass the same tensor three times.
-            key_padding_mask: optional ``torch.bool`` ``(batch, T_k)``; **True marks a padding key that
-                no query may attend to** (as ``key_padding_mask`` of ``torch.nn.MultiheadAttention``).
-            attn_mask: optional ``torch.bool`` ``(T_q, T_k)`` or ``(batch * num_heads, T_q, T_k)``;
-                **True blocks the pair** (as ``attn_mask`` of ``torch.nn.MultiheadAttention``),
-                e.g. ``torch.triu(torch.ones(T, T, dtype=torch.bool), diagonal=1)`` for a causal mask.
-
-        Returns:
-            ``(output, weights)``: ``output`` ``(batch, T_q, d_model)`` and the per-head attention
-            weights ``(batch, num_heads, T_q, T_k)`` (before dropout). A query whose keys are all
-            blocked gets zero weights (see :func:`scaled_dot_product_attention`).
-
-        Raises:
-            ValueError: an input is not 3-D, its last dimension is not ``d_model``, the batch sizes
-                differ, key and value have different lengths, or a mask has the wrong shape.
-            TypeError: an input is not a tensor, the inputs' dtypes differ, or a mask is not boolean.
-        """
-        self._check_inputs(query, key, value)
-        batch, T_q, T_k = query.shape[0], query.shape[1], key.shape[1]
-        mask = self._may_attend(key_padding_mask, attn_mask, batch, T_q, T_k)  # broadcastable to (batch, num_heads, T_q, T_k)
-        q = self.split_heads(self.w_q(query))  # (batch, num_heads, T_q, d_k)
-        k = self.split_heads(self.w_k(key))    # (batch, num_heads, T_k, d_k)
-        v = self.split_heads(self.w_v(value))  # (batch, num_heads, T_k, d_k)
+    def forward(self, query: Tensor, key: Tensor, value: Tensor,
+                mask: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        """``query`` ``(batch, T_q, d_model)``, ``key`` and ``value``
+        ``(batch, T_k, d_model)``; ``mask`` optional ``torch.bool`` broadcastable to
+        ``(batch, T_q, T_k)``, True = may attend. Returns ``(output, weights)``,
+        ``(batch, T_q, d_model)`` and ``(batch, num_heads, T_q, T_k)``. Raises
+        TypeError, ValueError for inputs that do not fit (``checks``)."""
+        checks.check_multi_head_inputs(query, key, value, mask, self.d_model)
+        if mask is not None:  # one mask for every head: (batch, 1, T_q, T_k)
+            mask = mask.expand(query.shape[0], query.shape[1], key.shape[1])[:, None]
+        q = split_heads(self.w_q(query), self.num_heads)  # (batch, num_heads, T_q, d_k)
+        k = split_heads(self.w_k(key), self.num_heads)    # (batch, num_heads, T_k, d_k)
+        v = split_heads(self.w_v(value), self.num_heads)  # (batch, num_heads, T_k, d_k)
         dropout_p = self.dropout if self.training else 0.0
-        heads, weights = scaled_dot_product_attention(q, k, v, mask=mask, dropout_p=dropout_p)
+        heads, weights = scaled_dot_product_attention(q, k, v, mask, dropout_p)
         # heads: (batch, num_heads, T_q, d_k); weights: (batch, num_heads, T_q, T_k)
-        output = self.w_o(self.merge_heads(heads))  # (batch, T_q, d_model)
-        return output, weights
-
-    def _check_inputs(self, query: Tensor, key: Tensor, value: Tensor) -> None:
-        for name, tensor in (("query", query), ("key", key), ("value", value)):
-            if not isinstance(tensor, Tensor):
-                raise TypeError(f"{name} must be a torch.Tensor, got {type(tensor).__name__}")
-            if tensor.dim() != 3 or tensor.shape[-1] != self.d_model:
-                raise ValueError(f"{name} must have shape (batch, seq_len, d_model={self.d_model}), "
-                                 f"got {tuple(tensor.shape)}")
-        if not query.dtype == key.dtype == value.dtype:
-            raise TypeError(f"query, key and value must share one dtype, got {query.dtype}, {key.dtype}, {value.dtype}")
-        if not query.shape[0] == key.shape[0] == value.shape[0]:
-            raise ValueError(f"query, key and value must have the same batch size, got "
-                             f"{query.shape[0]}, {key.shape[0]}, {value.shape[0]}")
-        if key.shape[1] != value.shape[1]:
-            raise ValueError(f"key and value must have the same length T_k, got key {tuple(key.shape)} "
-                             f"and value {tuple(value.shape)}")
-
-    def _may_attend(self, key_padding_mask, attn_mask, batch, T_q, T_k) -> Tensor | None:
-        """Turn torch-style masks (True = blocked) into one scaled_dot_product_attention mask (True = may attend)."""
-        may_attend = None
-        if key_padding_mask is not None:
-            _check_bool_mask("key_padding_mask", key_padding_mask)
-            if tuple(key_padding_mask.shape) != (batch, T_k):
-                raise ValueError(f"key_padding_mask must have shape (batch, T_k) = {(batch, T_k)}, "
-                                 f"got {tuple(key_padding_mask.shape)}")
-            may_attend = ~key_padding_mask[:, None, None, :]  # (batch, 1, 1, T_k)
-        if attn_mask is not None:
-            _check_bool_mask("attn_mask", attn_mask)
-            if tuple(attn_mask.shape) == (T_q, T_k):
-                allowed = ~attn_mask                                       # (T_q, T_k)
-            elif tuple(attn_mask.shape) == (batch * self.num_heads, T_q, T_k):
-                allowed = ~attn_mask.view(batch, self.num_heads, T_q, T_k)  # (batch, num_heads, T_q, T_k)
-            else:
-                raise ValueError(f"attn_mask must have shape (T_q, T_k) = {(T_q, T_k)} or "
-                                 f"(batch * num_heads, T_q, T_k) = {(batch * self.num_heads, T_q, T_k)}, "
-                                 f"got {tuple(attn_mask.shape)}")
-            may_attend = allowed if may_attend is None else may_attend & allowed
-        return may_attend
+        return self.w_o(merge_heads(heads)), weights      # (batch, T_q, d_model)
 
     @classmethod
     def from_torch(cls, module: nn.MultiheadAttention) -> "MultiHeadAttention":
-        """Return a ``MultiHeadAttention`` with the weights (and dtype, device, train/eval mode) of ``module``.
-
-        Args:
-            module: an ``nn.MultiheadAttention`` built with ``batch_first=True`` and without
-                ``kdim``/``vdim``, ``add_bias_kv`` or ``add_zero_attn``.
-
-        Raises:
-            TypeError: ``module`` is not an ``nn.MultiheadAttention``.
-            ValueError: ``module`` uses an option this class does not have (the message names it).
-        """
-        if not isinstance(module, nn.MultiheadAttention):
-            raise TypeError(f"expected an nn.MultiheadAttention, got {type(module).__name__}")
-        if not module.batch_first:
-            raise ValueError("module must be built with batch_first=True (this class is batch-first)")
-        if not module._qkv_same_embed_dim:
-            raise ValueError(f"module has kdim={module.kdim}, vdim={module.vdim} != embed_dim={module.embed_dim}; not supported")
-        if module.bias_k is not None or module.add_zero_attn:
-            raise ValueError("add_bias_kv and add_zero_attn are not supported")
-        weight = module.in_proj_weight
-        bias = module.in_proj_bias is not None
-        copy = cls(module.embed_dim, module.num_heads, dropout=module.dropout, bias=bias)
-        copy.to(device=weight.device, dtype=weight.dtype)
-        with torch.no_grad():
-            for linear, w in zip((copy.w_q, copy.w_k, copy.w_v), weight.chunk(3, dim=0)):
-                linear.weight.copy_(w)
-            copy.w_o.weight.copy_(module.out_proj.weight)
-            if bias:
-                for linear, b in zip((copy.w_q, copy.w_k, copy.w_v), module.in_proj_bias.chunk(3)):
-                    linear.bias.copy_(b)
-                copy.w_o.bias.copy_(module.out_proj.bias)
-        return copy.train(module.training)
+        """A copy of a batch-first ``nn.MultiheadAttention``: weights, dtype, device,
+        mode. Raises TypeError, ValueError otherwise (see ``attnbook.torch_compat``)."""
+        return torch_compat.multi_head_attention_from_torch(cls, module)
 
 
-def _check_bool_mask(name: str, mask) -> None:
-    if not isinstance(mask, Tensor) or mask.dtype != torch.bool:
-        got = mask.dtype if isinstance(mask, Tensor) else type(mask).__name__
-        raise TypeError(f"{name} must be a torch.bool tensor (True = blocked, as in torch.nn.MultiheadAttention), got {got}")
+# From notebooks/08_decoder_only.ipynb
+import math
+
+import torch
+from torch import Tensor
+
+from attnbook import checks
+
+
+def tiled_attention(query: Tensor, key: Tensor, value: Tensor,
+                    mask: Tensor | None = None, block_size: int = 64) -> Tensor:
+    """Scaled dot-product attention one block of keys at a time, with online softmax.
+
+    FlashAttention's idea (Dao et al. 2022, algorithm 1) in plain PyTorch. Each query
+    keeps a running maximum ``m`` of its scores, a running sum ``l`` of
+    ``exp(score - m)`` and a running weighted sum of values; when a block raises ``m``,
+    both sums are rescaled by ``exp(m_old - m_new)`` (the online softmax, Milakov and
+    Gimelshein 2018, algorithm 3). The ``(T_q, T_k)`` scores never exist, only
+    ``(T_q, block_size)`` blocks of them.
+
+    Args:
+        query, key, value, mask: as :func:`scaled_dot_product_attention`
+            (mask True = may attend).
+        block_size: keys per block.
+
+    Returns:
+        ``output (..., T_q, d_v)``, equal to ``scaled_dot_product_attention``'s (a query
+        that may attend to nothing gets zeros).
+
+    Raises:
+        TypeError, ValueError: as :func:`scaled_dot_product_attention`, or
+            ``block_size`` is not a positive integer.
+    """
+    checks.check_tiled_attention(query, key, value, mask, block_size)
+    T_q, T_k = query.shape[-2], key.shape[-2]
+    batch = torch.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
+    running_max = query.new_full((*batch, T_q, 1), -math.inf)   # m: (..., T_q, 1)
+    running_sum = query.new_zeros((*batch, T_q, 1))             # l: (..., T_q, 1)
+    output = query.new_zeros((*batch, T_q, value.shape[-1]))    # (..., T_q, d_v)
+    if mask is not None:
+        mask = mask.expand(*mask.shape[:-1], T_k)               # (..., T_q or 1, T_k)
+    for start in range(0, T_k, block_size):
+        block = slice(start, start + block_size)
+        scores = query @ key[..., block, :].transpose(-2, -1)   # (..., T_q, B)
+        scores = scores / math.sqrt(query.shape[-1])
+        if mask is not None:
+            scores = scores.masked_fill(~mask[..., block], -math.inf)
+        block_max = scores.amax(dim=-1, keepdim=True)           # (..., T_q, 1)
+        new_max = torch.maximum(running_max, block_max)         # (..., T_q, 1)
+        shift = new_max.masked_fill(new_max == -math.inf, 0.0)  # nothing visible yet: 0
+        rescale = torch.exp(running_max - shift)                # (..., T_q, 1)
+        exp_scores = torch.exp(scores - shift)                  # (..., T_q, B)
+        running_sum = running_sum * rescale + exp_scores.sum(dim=-1, keepdim=True)
+        output = output * rescale + exp_scores @ value[..., block, :]  # (..., T_q, d_v)
+        running_max = new_max
+    tiny = torch.finfo(output.dtype).tiny
+    return output / running_sum.clamp_min(tiny)                 # (..., T_q, d_v)

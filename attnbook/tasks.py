@@ -27,6 +27,8 @@ from attnbook.data import DATE_FORMATS, DATE_LOCALES, DATE_MAX, DATE_MIN, render
 
 __all__ = [
     "CATEGORIES",
+    "ROLES",
+    "YEARS",
     "DateValidityExample",
     "render_calendar_day",
     "make_date_validity_examples",

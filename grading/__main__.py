@@ -30,7 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--sandbox", choices=["auto", "require", "off"], default=d.sandbox,
                    help="auto: bubblewrap when it works, else say so and run unsandboxed (default)")
     g.add_argument("--memory-limit-gb", type=float, default=d.memory_limit / 2**30,
-                   help="address-space limit of a student's kernel (default %(default)s; 0: none)")
+                   help="address-space limit of each student's kernel, in GiB (default %(default)s per kernel; "
+                        "0: none)")
     g.add_argument("--no-feedback", action="store_true", help="skip the feedback HTML")
     g.add_argument("--quiet", "-q", action="store_true")
 
@@ -48,7 +49,12 @@ def main(argv: list[str] | None = None) -> int:
         print("sandbox: bubblewrap works here" if probe.available else f"NO SANDBOX: {probe.reason}")
         return 0 if probe.available else 1
 
-    from .grade import GradingError, grade
+    try:
+        from .grade import GradingError, grade
+    except ImportError as error:  # nbgrader, torch, ... live in the course's environment
+        print(f"error: {error}. Run the command with the course's environment: `make grade ...`, or "
+              "`.venv/bin/python -m grading ...` in the course folder (see book/instructors.md)", file=sys.stderr)
+        return 2
 
     try:
         if args.command == "grade":

@@ -10,7 +10,12 @@ nbgrader's own ``Execute`` already has the per-cell timeout (it interrupts the k
   timeout (it ignores the interrupt) no longer fails the whole submission: that cell gets a
   ``KernelDied`` / ``KernelUnresponsive`` error, the later cells ``NotRun``, and the earlier
   questions keep their points;
-- a cap on the text a cell may print (a flood would otherwise fill the grader's memory).
+- a cap on the text a cell may print (a flood would otherwise fill the grader's memory);
+- tests that the answers cannot disarm: before the first cell, ``grading/guard.py`` records the
+  kernel's pristine state, and before every test cell it restores it and runs the set-up cell again
+  (the set-up helpers, the references, the seed), out of reach of input transformers;
+- a test passes or fails: a number a test cell displays never becomes partial credit (nbgrader
+  would score a cell by a number it ends with; its ``execute_result`` is shown as plain output).
 
 Errors are recorded as ordinary error outputs, so nbgrader scores those cells 0 by its usual rule.
 """
@@ -19,12 +24,16 @@ from __future__ import annotations
 
 import math
 import time
+from pathlib import Path
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from traitlets import Integer
 
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from nbgrader.utils import is_grade, is_locked, is_solution
+
+GUARD = (Path(__file__).with_name("guard.py")).read_text(encoding="utf-8")
 
 
 def error_output(ename: str, evalue: str):
@@ -42,6 +51,9 @@ class GuardedExecute(Execute):
         self._started = time.monotonic()
         self._stopped = ""  # why the remaining cells are not run
         self._chars: dict[int, int] = {}
+        self._setup = "\n\n".join(c.source for c in nb.cells if c.cell_type == "code" and is_locked(c)
+                                   and not is_grade(c) and not is_solution(c))
+        self._guard = ""  # '' until installed, then 'installed' or why it could not be
         try:
             return super().preprocess(nb, resources, km)
         finally:
@@ -70,7 +82,23 @@ class GuardedExecute(Execute):
         self.error_on_timeout = {"ename": "CellTimeoutError", "evalue": reason,
                                  "traceback": [f"CellTimeoutError: {reason}; the kernel was interrupted"]}
         try:
-            return super().preprocess_cell(cell, resources, index)
+            if not self._guard:  # before any student code
+                self._guard = self._in_kernel(
+                    f"(lambda ns: (exec({GUARD!r}, ns), ns['install']({self._setup!r}))[1])"
+                    "({'__name__': '_attnbook_guard'})") or "installed"
+            test = is_grade(cell) and not is_solution(cell)
+            if test:
+                problem = self._guard if self._guard != "installed" else \
+                    self._in_kernel("__import__('sys').modules['_attnbook_guard'].rearm()")
+                if problem:
+                    cell.outputs = [error_output("TestSetUpError", f"the tests' set-up could not be restored: {problem}")]
+                    return cell, self.resources
+            cell, resources = super().preprocess_cell(cell, resources, index)
+            for output in cell.outputs if test else []:
+                if output.output_type == "execute_result":  # shown, never scored (partial credit)
+                    output.output_type = "display_data"
+                    output.pop("execution_count", None)
+            return cell, resources
         except DeadKernelError:
             self._stop(cell, "KernelDied", "the kernel died while running this cell "
                        "(os._exit, a crash or running out of memory)", f"the kernel died in cell {index}")
@@ -78,6 +106,20 @@ class GuardedExecute(Execute):
             self._stop(cell, "KernelUnresponsive", f"{reason}, and the kernel did not stop when interrupted "
                        "(does the code ignore SIGINT?)", f"the kernel stopped responding in cell {index}")
         return cell, self.resources
+
+    def _in_kernel(self, expression: str) -> str:
+        """Evaluate ``expression`` in the kernel as the user expression of an empty silent request;
+        '' when it worked, else the error."""
+        msg_id = self.kc.execute("", silent=True, store_history=False, allow_stdin=False,
+                                 user_expressions={"guard": expression})
+        reply = self.wait_for_reply(msg_id)
+        content = (reply or {}).get("content", {})
+        result = content.get("user_expressions", {}).get("guard", {})
+        if content.get("status") != "ok":
+            return f"{content.get('ename', 'no reply')}: {content.get('evalue', '')}".rstrip(": ")
+        if result.get("status") != "ok":
+            return f"{result.get('ename')}: {result.get('evalue')}"
+        return ""
 
     def _stop(self, cell, ename: str, evalue: str, why_later_cells_do_not_run: str) -> None:
         self.log.warning("%s: %s", ename, evalue)

@@ -4,15 +4,19 @@
 
 1. loads ``nbgrader_config.py`` and brings the gradebook up to date with ``solutions/ASSIGNMENT``
    (nbgrader ``generate_assignment`` into the work folder: grade cells, points, checksums);
-2. copies each student's notebook into nbgrader's ``submitted/<student>/<assignment>/`` folder (the
-   grading work folder, outside the repository);
+2. checks each student's notebook (``grading.submission``): a file that cannot be graded (not a
+   notebook, another assignment's, edited nbgrader metadata, a bad or duplicate student id) fails
+   for that student only; deleted test cells are put back; answer cells that try to disarm the
+   tests are flagged. It is then copied into nbgrader's ``submitted/<student>/<assignment>/``;
 3. runs nbgrader ``autograde`` for each student in its own forked process (``--jobs`` at a time),
-   its kernel sandboxed by bubblewrap (``grading.sandbox``), with the per-cell and whole-notebook
-   limits of ``grading.execute.GuardedExecute``, and a hard limit on the process itself;
+   after clearing the student's earlier scores, its kernel sandboxed by bubblewrap
+   (``grading.sandbox``: no other submission visible, wherever they are), with the limits and the
+   test guard of ``grading.execute.GuardedExecute``, and a hard limit on the process itself;
 4. writes nbgrader's feedback HTML per student (hidden tests' code left out) to
-   ``grades/<assignment>/<student>.html``;
-5. writes ``grades/<assignment>.csv``: one row per student and question (points, max_points, status)
-   and a ``total`` row per student, from the gradebook's scores.
+   ``grades/<assignment>/<student>.html``, or a page that says why the notebook was not graded;
+5. writes ``grades/<assignment>.csv`` (UTF-8 with a byte-order mark, so that spreadsheets read
+   non-Latin ids): one row per student and question (points, max_points, status) and a ``total``
+   row per student, from the gradebook's scores.
 
 Each student's outcome is stored as soon as it is known (the gradebook, plus
 ``status/<assignment>/<student>.json`` in the work folder), so a crash or a Ctrl-C loses nothing
@@ -30,20 +34,22 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import sys
 import tempfile
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
-from . import assignments, sandbox
+from . import assignments, sandbox, submission
 from .launch_kernel import die_with_parent
 from .settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}$")
+STUDENT_ID = re.compile(r"^[^\W_][\w.@+-]{0,63}$")  # Unicode letters and digits (NFC), then . _ @ + -
 CSV_HEADER = ["student", "question", "points", "max_points", "status"]
 
 
@@ -64,37 +70,13 @@ def _alembic_head() -> str:
 
 
 def _new_gradebooks_in_process() -> None:
-    """nbgrader creates a gradebook by running ``alembic heads`` in a subprocess (a new Python that
-    imports alembic and SQLAlchemy: 3-5 s here); read the same head in this process instead."""
+    """nbgrader creates a gradebook by running ``alembic heads`` in a subprocess: a new Python that
+    imports alembic and SQLAlchemy (3-5 s here), and that fails when the course environment's
+    ``bin/`` is not on ``PATH`` (``.venv/bin/python -m grading`` without activating it). Read the
+    same head in this process instead: the one patch of nbgrader that grading makes."""
     import nbgrader.api
 
     nbgrader.api.get_alembic_version = _alembic_head
-
-
-_sqlite_tuned = False
-
-
-def _gradebook_in_wal_mode() -> None:
-    """Every SQLite connection of this process (nbgrader's gradebook) in write-ahead-log mode with
-    ``synchronous=NORMAL``: a commit no longer waits for the disk twice (it halves the time nbgrader
-    spends in the gradebook), readers and the parallel graders' writers do not block each other, and
-    the database stays consistent if a process dies; only a power cut can lose the last commits,
-    which re-grading restores."""
-    global _sqlite_tuned
-    if _sqlite_tuned:
-        return
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
-
-    @event.listens_for(Engine, "connect")
-    def _pragmas(dbapi_connection, _record):
-        if type(dbapi_connection).__module__.startswith("sqlite3"):
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.close()
-
-    _sqlite_tuned = True
 
 
 def load_config(settings: Settings):
@@ -102,7 +84,6 @@ def load_config(settings: Settings):
     from traitlets.config.loader import PyFileConfigLoader
 
     _new_gradebooks_in_process()
-    _gradebook_in_wal_mode()
     os.environ["ATTNBOOK_GRADING_DIR"] = str(settings.work_dir)  # nbgrader_config.py reads it
     config_file = settings.course_root / "nbgrader_config.py"
     if not config_file.is_file():
@@ -122,6 +103,7 @@ def autograde_config(cfg, settings: Settings):
     from .execute import GuardedExecute, ShortTracebacks
 
     cfg = copy.deepcopy(cfg)
+    # nbgrader's own list, with GuardedExecute in place of Execute
     cfg.Autograde.autograde_preprocessors = [GuardedExecute, IgnorePattern, ClearMetadataPreprocessor,
                                              LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
     cfg.GuardedExecute.timeout = settings.cell_timeout
@@ -148,14 +130,17 @@ def sha256(path: Path) -> str:
 
 
 def find_submissions(folder: Path, assignment: str) -> dict[str, Path | str]:
-    """``{student: notebook path or a reason it cannot be graded}`` for a submissions folder.
+    """``{student: notebook path, or why that student's submission cannot be graded}``.
 
     Accepted layouts: ``<student>.ipynb``; ``<student>/<any>.ipynb`` or
-    ``<student>/<assignment>/<assignment>.ipynb`` (nbgrader's collect layout) with one notebook."""
+    ``<student>/<assignment>/<assignment>.ipynb`` (nbgrader's collect layout) with one notebook,
+    or several of which one is ``<assignment>.ipynb`` (other files are ignored). Ids are
+    NFC-normalised; a bad id or two submissions with one id fail for that student only."""
     folder = Path(folder)
     if not folder.is_dir():
         raise GradingError(f"submissions folder {folder} does not exist")
     found: dict[str, Path | str] = {}
+    names: dict[str, list[str]] = {}
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith(".") or entry.name in ("__MACOSX",):
             continue
@@ -171,23 +156,24 @@ def find_submissions(folder: Path, assignment: str) -> dict[str, Path | str]:
                 path = f"{len(notebooks)} notebooks in {entry.name}/ (expected one, ideally {assignment}.ipynb)"
         else:
             continue
+        sid = unicodedata.normalize("NFC", sid)
+        names.setdefault(sid, []).append(entry.name + ("/" if entry.is_dir() else ""))
         if not STUDENT_ID.match(sid):
-            raise GradingError(f"{entry.name}: a student id must be letters, digits and . _ @ + - (max 64)")
-        if sid in found:
-            raise GradingError(f"student {sid} has both a notebook and a folder in {folder}")
-        found[sid] = path
+            path = (f"the student id {sid!r} (from {entry.name}) must be letters and digits, then letters, "
+                    "digits and . _ @ + - (at most 64, no spaces): rename the file and grade it again")
+        found[sid] = path if len(names[sid]) == 1 else f"two submissions for {sid}: {' and '.join(names[sid])}"
     return found
 
 
-def check_notebook(path: Path) -> str:
-    """'' when nbgrader can read the notebook, else why not."""
+def read_notebook(path: Path):
+    """(notebook, '') when the file is a notebook, else (None, why not)."""
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception as error:  # noqa: BLE001 (any unreadable file is the student's problem)
-        return f"the notebook cannot be read: {type(error).__name__}: {first_line(str(error))}"
+        return None, f"the notebook cannot be read: {type(error).__name__}: {first_line(str(error))}"
     if not isinstance(nb.get("cells"), list):
-        return "the notebook has no cells"
-    return ""
+        return None, "the notebook has no cells"
+    return nb, ""
 
 
 # ----------------------------------------------------------------------------------------------
@@ -224,7 +210,7 @@ STOPS = ("KernelDied", "KernelUnresponsive", "not run: the notebook time limit")
 
 
 def question_statuses(autograded: Path, source_questions: dict) -> tuple[dict[str, str], str]:
-    """Per question 'ok' or its cells' problems (``grade_ids: problem``, in notebook order); and why
+    """Per question its cells' problems (``grade_ids: problem``, in notebook order; '' for none); and why
     the notebook stopped early ('' when every cell ran)."""
     nb = nbformat.read(autograded, as_version=4)
     problems: dict[str, dict[str, list[str]]] = {q: {} for q in source_questions}
@@ -239,8 +225,7 @@ def question_statuses(autograded: Path, source_questions: dict) -> tuple[dict[st
         question = assignments.question_of(grade_id)
         if question in problems and problem:
             problems[question].setdefault(problem, []).append(grade_id)
-    statuses = {q: " | ".join(f"{', '.join(ids)}: {p}" for p, ids in found.items()) or "ok"
-                for q, found in problems.items()}
+    statuses = {q: " | ".join(f"{', '.join(ids)}: {p}" for p, ids in found.items()) for q, found in problems.items()}
     return statuses, stopped
 
 
@@ -257,6 +242,7 @@ class Run:
     sandbox_note: str
     source_sha: str
     questions: dict
+    release: object  # the student version, as nbgrader generated it
     log: logging.Logger
 
     @property
@@ -286,7 +272,7 @@ def make_logger(quiet: bool) -> logging.Logger:
     return log
 
 
-def prepare(assignment: str, settings: Settings) -> Run:
+def prepare(assignment: str, settings: Settings, submissions: Path | None = None) -> Run:
     """Check the assignment and the sandbox, write the kernelspec, sync the gradebook."""
     log = make_logger(settings.quiet)
     source = assignments.source_notebook(assignment, settings.course_root)
@@ -318,32 +304,40 @@ def prepare(assignment: str, settings: Settings) -> Run:
     # Import what every grading process needs once, before forking them.
     import nbclient  # noqa: F401
     import nbgrader.converters  # noqa: F401
+    from IPython.core import inputtransformer2  # noqa: F401
     from nbconvert.exporters import HTMLExporter  # noqa: F401
 
     cfg = load_config(settings)
     autograded = Path(cfg.CourseDirectory.autograded_directory)
-    hidden = sandbox.hidden_folders(settings.course_root, settings.grades_dir, settings.work_dir)
+    others = [settings.grades_dir, settings.work_dir] + ([Path(submissions)] if submissions else [])
+    if submissions and settings.course_root.resolve().is_relative_to(Path(submissions).resolve()):
+        raise GradingError(f"the submissions folder {submissions} holds the course itself: give each class's "
+                           "notebooks a folder of their own")
+    hidden = sandbox.hidden_folders(settings.course_root, *others)
     sandbox.write_kernelspec(settings.work_dir / "jupyter", sandboxed=sandboxed, course_root=settings.course_root,
                              writable_root=autograded, memory_limit=settings.memory_limit, hidden=hidden)
     os.environ["JUPYTER_PATH"] = os.pathsep.join(
         [str(settings.work_dir / "jupyter")] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p])
-    sync_gradebook(assignment, cfg, settings, log)
+    release = sync_gradebook(assignment, cfg, settings)
     return Run(assignment, settings, autograde_config(cfg, settings), sandboxed, note, sha256(source),
-               assignments.questions(source), log)
+               assignments.questions(source), nbformat.read(release, as_version=4), log)
 
 
-def sync_gradebook(assignment: str, cfg, settings: Settings, log: logging.Logger) -> None:
-    """nbgrader generate_assignment into the work folder: the gradebook learns the grade cells.
-    Skipped when the gradebook already holds this exact version of the source."""
+def sync_gradebook(assignment: str, cfg, settings: Settings) -> Path:
+    """nbgrader generate_assignment into the work folder: the gradebook learns the grade cells, and
+    ``release/`` gets the student version. Skipped when both hold this exact version of the source.
+    A new gradebook is switched to SQLite's write-ahead log once (it stays so): the parallel
+    graders' readers and writers no longer block each other."""
     from nbgrader.converters import GenerateAssignment
     from nbgrader.coursedir import CourseDirectory
 
     db_url = cfg.CourseDirectory.db_url
     stamp = settings.work_dir / "status" / f"{assignment}.synced"
+    release = settings.work_dir / "release" / assignment / f"{assignment}.ipynb"
     key = f"{sha256(assignments.source_notebook(assignment, settings.course_root))} {db_url}"
     db_file = Path(db_url.split("sqlite:///", 1)[-1].split("?", 1)[0])
-    if stamp.is_file() and stamp.read_text() == key and db_file.is_file():
-        return
+    if stamp.is_file() and stamp.read_text() == key and db_file.is_file() and release.is_file():
+        return release
     cfg = copy.deepcopy(cfg)
     cfg.CourseDirectory.release_directory = str(settings.work_dir / "release")
     coursedir = CourseDirectory(config=cfg)
@@ -357,7 +351,10 @@ def sync_gradebook(assignment: str, cfg, settings: Settings, log: logging.Logger
             app.start()
         except Exception as error:
             raise GradingError(f"nbgrader generate_assignment {assignment} failed ({error}); see {log_file}") from error
+    with sqlite3.connect(db_file) as db:
+        db.execute("PRAGMA journal_mode=WAL")
     stamp.write_text(key)
+    return release
 
 
 class captured_nbgrader_log:
@@ -385,25 +382,40 @@ class captured_nbgrader_log:
         return False
 
 
-def stage_submission(run: Run, sid: str, path: Path) -> None:
-    """Copy the notebook to nbgrader's submitted/<student>/<assignment>/<assignment>.ipynb."""
+def stage_submission(run: Run, sid: str, nb) -> dict:
+    """Put back deleted test cells, flag what tries to disarm the tests, and write the notebook to
+    nbgrader's submitted/<student>/<assignment>/<assignment>.ipynb. Returns the notes for the CSV."""
+    notes = {"flags": submission.flags(nb, run.release), "restored": submission.restore_missing(nb, run.release)}
     target = Path(run.cfg.CourseDirectory.submitted_directory) / sid / run.assignment
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
-    shutil.copyfile(path, target / f"{run.assignment}.ipynb")
+    nbformat.write(nb, target / f"{run.assignment}.ipynb")
+    return notes
 
 
-def write_status(run: Run, sid: str, outcome: str, message: str, questions: dict[str, str], sub_sha: str) -> None:
+def write_status(run: Run, sid: str, outcome: str, message: str, questions: dict[str, str], sub_sha: str,
+                 notes: dict | None = None) -> None:
     record = {"student": sid, "assignment": run.assignment, "outcome": outcome, "message": message,
-              "questions": questions, "submission_sha256": sub_sha, "source_sha256": run.source_sha,
-              "sandboxed": run.sandboxed}
+              "questions": questions, "notes": notes or {}, "submission_sha256": sub_sha,
+              "source_sha256": run.source_sha, "sandboxed": run.sandboxed}
     tmp = run.status_file(sid).with_suffix(".tmp")
-    tmp.write_text(json.dumps(record, indent=1), encoding="utf-8")
+    tmp.write_text(json.dumps(record, indent=1, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, run.status_file(sid))
 
 
-def autograde_one(run: Run, sid: str, sub_sha: str) -> None:
+def forget_in_gradebook(run: Run, sid: str) -> None:
+    """Remove the student's earlier scores: a grade is computed from this submission only."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(run.cfg.CourseDirectory.db_url, run.cfg.CourseDirectory.course_id) as gb:
+        try:
+            gb.remove_submission(run.assignment, sid)
+        except MissingEntry:
+            pass
+
+
+def autograde_one(run: Run, sid: str, sub_sha: str, notes: dict) -> None:
     """Runs in a forked child: autograde one student, write feedback and the status record."""
     from nbgrader.converters import Autograde, GenerateFeedback
     from nbgrader.coursedir import CourseDirectory
@@ -424,6 +436,7 @@ def autograde_one(run: Run, sid: str, sub_sha: str) -> None:
         log_file = run.log_file(sid)
         log_file.parent.mkdir(parents=True, exist_ok=True)
         run.log_file(sid).with_suffix(".kernel.log").unlink(missing_ok=True)
+        forget_in_gradebook(run, sid)
         with captured_nbgrader_log(log_file):
             app = Autograde(coursedir=coursedir, config=cfg)
             app.force, app.create_student = True, True
@@ -432,12 +445,15 @@ def autograde_one(run: Run, sid: str, sub_sha: str) -> None:
                 error = ""
             except Exception as exc:  # nbgrader logged the details
                 error = f"nbgrader autograde failed: {first_line(str(exc))} (log: {log_file})"
-        autograded = Path(coursedir.format_path(coursedir.autograded_directory, sid, run.assignment)) / \
-            f"{run.assignment}.ipynb"
+        folder = Path(coursedir.format_path(coursedir.autograded_directory, sid, run.assignment))
+        autograded = folder / f"{run.assignment}.ipynb"
         if error or not autograded.is_file():  # not the learner's code (GuardedExecute handles that): the grader's
             error = error or "nbgrader wrote no autograded notebook"
             write_status(run, sid, "error", error, {q: "not graded: " + error for q in run.questions}, sub_sha)
             return
+        for extra in folder.glob("*.ipynb"):  # notebooks the learner's code wrote: not part of the grade
+            if extra != autograded:
+                extra.unlink()
         statuses, stopped = question_statuses(autograded, run.questions)
         outcome, message = ("stopped", stopped) if stopped else ("graded", "")
         if run.settings.feedback:
@@ -451,20 +467,29 @@ def autograde_one(run: Run, sid: str, sub_sha: str) -> None:
                     run.feedback_dir.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(html_file, run.feedback_dir / f"{sid}.html")
                 except Exception as exc:  # noqa: BLE001 (feedback is a by-product: never lose the grade)
-                    write_fallback_feedback(run, sid, f"feedback could not be generated: {first_line(str(exc))}")
-        write_status(run, sid, outcome, message, statuses, sub_sha)
+                    write_page(run, sid, f"Your notebook was graded, but its feedback page could not be made "
+                               f"({first_line(str(exc))}): ask your instructor for your points.")
+        write_status(run, sid, outcome, message, statuses, sub_sha, notes)
     finally:
         shutil.rmtree(runtime, ignore_errors=True)
 
 
-def write_fallback_feedback(run: Run, sid: str, message: str) -> None:
+def write_page(run: Run, sid: str, message: str) -> None:
+    """A feedback page with one message (a notebook that was not graded, or whose page failed)."""
     run.feedback_dir.mkdir(parents=True, exist_ok=True)
     (run.feedback_dir / f"{sid}.html").write_text(
         f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(run.assignment)}: {html.escape(sid)}"
         f"</title></head><body><h1>{html.escape(run.assignment)}</h1><p>Student: {html.escape(sid)}</p>"
-        f"<p><strong>Your notebook could not be graded:</strong> {html.escape(message)}</p>"
-        "<p>Score: 0. Fix the problem and submit again, or ask your instructor.</p></body></html>",
-        encoding="utf-8")
+        f"<p>{html.escape(message)}</p></body></html>", encoding="utf-8")
+
+
+def not_graded_page(run: Run, sid: str, record: dict) -> None:
+    if record["outcome"] == "failed":
+        write_page(run, sid, f"Your notebook could not be graded: {record['message']}. Score: 0. Fix the problem "
+                   "and submit again, or ask your instructor.")
+    else:
+        write_page(run, sid, "Your notebook has not been graded yet: the grading tool failed on it (not because "
+                   "of your work). Your instructor will grade it again.")
 
 
 def kill_tree(pid: int) -> None:
@@ -491,7 +516,7 @@ def reap(pid: int) -> None:
         pass
 
 
-def run_workers(run: Run, todo: list[tuple[str, str]]) -> dict[str, float]:
+def run_workers(run: Run, todo: list[tuple[str, str, dict]]) -> dict[str, float]:
     """Fork one grading process per student, ``jobs`` at a time; enforce the hard time limit."""
     settings = run.settings
     hard_limit = settings.notebook_timeout + settings.hard_margin if settings.notebook_timeout else None
@@ -507,7 +532,7 @@ def run_workers(run: Run, todo: list[tuple[str, str]]) -> dict[str, float]:
     try:
         while pending or running:
             while pending and len(running) < max(1, settings.jobs):
-                sid, sub_sha = pending.pop(0)
+                sid, sub_sha, notes = pending.pop(0)
                 run.status_file(sid).unlink(missing_ok=True)
                 pid = os.fork()
                 if pid == 0:  # the child
@@ -522,7 +547,7 @@ def run_workers(run: Run, todo: list[tuple[str, str]]) -> dict[str, float]:
                         log_file.parent.mkdir(parents=True, exist_ok=True)
                         fd = os.open(log_file.with_suffix(".out"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
                         os.dup2(fd, 1), os.dup2(fd, 2), os.close(fd)  # keep the terminal for the summary
-                        autograde_one(run, sid, sub_sha)
+                        autograde_one(run, sid, sub_sha, notes)
                     except BaseException:  # noqa: BLE001
                         import traceback
                         traceback.print_exc()
@@ -573,27 +598,6 @@ def read_status(run: Run, sid: str) -> dict:
         return {"outcome": "error", "message": "not graded yet (the grading run was interrupted)", "questions": {}}
 
 
-def zero_failed_in_gradebook(run: Run, failed: list[str]) -> None:
-    """A submission that could not be graded scores 0 in the gradebook too (not a stale earlier score)."""
-    if not failed:
-        return
-    from nbgrader.api import Gradebook, MissingEntry
-
-    with Gradebook(run.cfg.CourseDirectory.db_url, run.cfg.CourseDirectory.course_id) as gb:
-        for sid in failed:
-            gb.update_or_create_student(sid)
-            try:
-                submission = gb.find_submission(run.assignment, sid)
-            except MissingEntry:
-                submission = gb.add_submission(run.assignment, sid)
-            for notebook in submission.notebooks:
-                for grade in notebook.grades:
-                    grade.auto_score = 0
-                    grade.manual_score = None
-                    grade.needs_manual_grade = False
-            gb.db.commit()
-
-
 def gradebook_scores(run: Run, students: list[str]) -> dict[str, dict[str, float]]:
     """``{student: {grade_id: score}}`` from nbgrader's gradebook (manual scores override automatic ones)."""
     from nbgrader.api import Gradebook, MissingEntry
@@ -602,10 +606,10 @@ def gradebook_scores(run: Run, students: list[str]) -> dict[str, dict[str, float
     with Gradebook(run.cfg.CourseDirectory.db_url, run.cfg.CourseDirectory.course_id) as gb:
         for sid in students:
             try:
-                submission = gb.find_submission(run.assignment, sid)
+                found = gb.find_submission(run.assignment, sid)
             except MissingEntry:
                 continue
-            out[sid] = {g.name: float(g.score or 0) for nb in submission.notebooks for g in nb.grades}
+            out[sid] = {g.name: float(g.score or 0) for nb in found.notebooks for g in nb.grades}
     return out
 
 
@@ -613,30 +617,51 @@ def fmt(x: float) -> str:
     return f"{x:g}"
 
 
+def question_status(problem: str, notes: dict, question: str, points: float, max_points: float) -> str:
+    """``ok``, or ' | '-joined: the cells' problems, ``restored: <cells>``, ``flagged: <what>``."""
+    parts = [problem] if problem else []
+    restored = [gid for gid in notes.get("restored", []) if assignments.question_of(gid) == question]
+    if restored:
+        parts.append(f"restored: {', '.join(restored)}")
+    what = list(notes.get("flags", {}).get(question, []))
+    if points > max_points:
+        what.append(f"points above the maximum ({fmt(points)} > {fmt(max_points)})")
+    if what:
+        parts.append(f"flagged: {', '.join(what)}")
+    return " | ".join(parts) or "ok"
+
+
 def write_csv(run: Run, students: list[str]) -> Path:
-    """``grades/<assignment>.csv``: per student, one row per question and a total row."""
+    """``grades/<assignment>.csv``: per student, one row per question and a total row (UTF-8 with a BOM)."""
     import csv
 
     scores = gradebook_scores(run, students)
     path = run.settings.grades_dir / f"{run.assignment}.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".csv.tmp")
-    with tmp.open("w", newline="", encoding="utf-8") as handle:
+    with tmp.open("w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(CSV_HEADER)
         total_max = sum(q["points"] for q in run.questions.values())
         for sid in sorted(students):
             record = read_status(run, sid)
             graded = record["outcome"] in ("graded", "stopped")  # else: failed (the submission) or error (the grader)
-            total = 0.0
+            notes = record.get("notes", {}) if graded else {}
+            total, flagged = 0.0, []
             for q, info in run.questions.items():
                 points = sum(scores.get(sid, {}).get(cell, 0.0) for cell in info["cells"]) if graded else 0.0
                 total += points
-                writer.writerow([sid, q, fmt(points), fmt(info["points"]), record["questions"].get(q, "not graded")])
-            if record["outcome"] == "graded":
-                status = "ok" if total == total_max else "graded"
-            else:
+                status = question_status(record["questions"].get(q, "not graded"), notes, q, points, info["points"])
+                flagged += [q] if "flagged: " in status else []
+                writer.writerow([sid, q, fmt(points), fmt(info["points"]), status])
+            if not graded:
                 status = f"{record['outcome']}: {record['message']}"
+            else:
+                status = f"stopped: {record['message']}" if record["outcome"] == "stopped" else \
+                    ("ok" if total == total_max else "graded")
+                flagged += ["the total is above the maximum"] if total > total_max else []
+                if flagged:
+                    status = (status + " | " if record["outcome"] == "stopped" else "") + f"flagged: {', '.join(flagged)}"
             writer.writerow([sid, "total", fmt(total), fmt(total_max), status])
     os.replace(tmp, path)
     return path
@@ -650,16 +675,17 @@ def grade(assignment: str, submissions: Path, students: list[str] | None = None,
     source changed since, are graded too; ``[]``: only those). ``None``: every submission again."""
     settings = settings or Settings()
     started = time.monotonic()
-    run = prepare(assignment, settings)
+    run = prepare(assignment, settings, Path(submissions))
     run.status_dir.mkdir(parents=True, exist_ok=True)
     found = find_submissions(Path(submissions), assignment)
     if not found:
         raise GradingError(f"no submissions in {submissions} (expected <student>.ipynb or <student>/ folders)")
+    students = None if students is None else [unicodedata.normalize("NFC", s) for s in students]
     unknown = sorted(set(students or []) - set(found))
     if unknown:
         raise GradingError(f"not in {submissions}: {', '.join(unknown)}")
 
-    todo: list[tuple[str, str]] = []
+    todo: list[tuple[str, str, dict]] = []
     for sid, path in found.items():
         if isinstance(path, str):
             fail(run, sid, "", path)
@@ -670,24 +696,26 @@ def grade(assignment: str, submissions: Path, students: list[str] | None = None,
             if (old.get("submission_sha256"), old.get("source_sha256")) == (sub_sha, run.source_sha) \
                     and old["outcome"] != "error":
                 continue  # keep the stored result
-        problem = check_notebook(path)
+        nb, problem = read_notebook(path)
+        problem = problem or submission.refusal(nb, run.release, assignment, settings.course_root)
         if problem:
             fail(run, sid, sub_sha, problem)
             continue
-        stage_submission(run, sid, path)
-        todo.append((sid, sub_sha))
+        todo.append((sid, sub_sha, stage_submission(run, sid, nb)))
 
     run.log.info("grading %d of %d submissions of %s, %d at a time", len(todo), len(found), assignment,
                  settings.jobs)
     run_workers(run, todo)
     records = {sid: read_status(run, sid) for sid in found}
-    failed = [sid for sid, r in records.items() if r["outcome"] == "failed"]
-    for sid in failed:  # a page saying why, never a stale page from an earlier grading
-        write_fallback_feedback(run, sid, records[sid]["message"])
-    zero_failed_in_gradebook(run, failed)
+    for sid, record in records.items():
+        if record["outcome"] in ("failed", "error"):  # a page saying why, never a stale page from earlier
+            not_graded_page(run, sid, record)
+            if record["outcome"] == "failed":
+                forget_in_gradebook(run, sid)
     path = write_csv(run, list(found))
     errors = sorted(sid for sid, r in records.items() if r["outcome"] == "error")
-    run.log.info("wrote %s and %d feedback pages in %s (%.1f s)%s", path, len(found), run.feedback_dir,
+    pages = sum((run.feedback_dir / f"{sid}.html").is_file() for sid in found)
+    run.log.info("wrote %s and %d feedback pages in %s (%.1f s)%s", path, pages, run.feedback_dir,
                  time.monotonic() - started, "" if run.sandboxed else "  [NOT SANDBOXED]")
     if errors:
         raise GradingError(f"the grader failed on {len(errors)} submission(s): {', '.join(errors)}; their rows say "

@@ -82,10 +82,11 @@ def kernel_env(home: str) -> dict[str, str]:
 
 
 def hidden_folders(course_root: Path, *others: Path) -> list[str]:
-    """Folders of the course the kernel must not read: the instructor versions (hidden tests), the
-    repository's history (the same), and grades or grading folders kept inside the course."""
+    """Folders the kernel must not read: the instructor versions (hidden tests), the repository's
+    history (the same), the grades, and ``others`` (the grading work folder, the submissions folder),
+    wherever they are: one inside a folder the kernel may read gets an empty tmpfs over it."""
     folders = [course_root / "solutions", course_root / ".git", course_root / "grades", *others]
-    return [str(p.resolve()) for p in folders if p.resolve().is_relative_to(course_root.resolve())]
+    return list(dict.fromkeys(str(Path(p).resolve()) for p in folders))
 
 
 def write_kernelspec(jupyter_dir: Path, *, sandboxed: bool, course_root: Path, writable_root: Path,

@@ -1,10 +1,59 @@
-"""Shared test set-up: find the offline data mirror when the Makefile has not named it."""
+"""Shared test set-up: find the offline data mirror when the Makefile has not named it; build the book
+once for the whole run (the `book_build` fixture)."""
 
+import json
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
+from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parent.parent
 _SHARED = ROOT.parent / "shared" / "data"
 
 if "ATTNBOOK_DATA" not in os.environ and _SHARED.is_dir():
     os.environ["ATTNBOOK_DATA"] = str(_SHARED)
+
+
+@pytest.fixture(scope="session")
+def book_build(tmp_path_factory) -> Path:
+    """A copy of the tracked sources with the book built in it from scratch (`jupyter-book build
+    --all`, warnings as errors, a fresh execution cache in _build/.jupyter_cache): the site's tests
+    (test_book.py) read its _build/html and the PDF's (test_pdf.py) print it from the same cache.
+    Built once per run: under pytest-xdist the first worker to ask builds, the others wait for it."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the folder that the workers of this run share
+    work, outcome = shared / "book", shared / "book-build.json"
+    with FileLock(str(shared / "book-build.lock")):
+        if not outcome.exists():
+            outcome.write_text(json.dumps(_build_book(work)), encoding="utf-8")
+        result = json.loads(outcome.read_text(encoding="utf-8"))
+    assert result["returncode"] == 0, f"book build failed (exit {result['returncode']}):\n{result['log']}"
+    return work
+
+
+def _build_book(work: Path) -> dict:
+    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+                           cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    for name in files:
+        if (ROOT / name).is_file():
+            (work / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, work / name)
+    if (ROOT / "node_modules").is_dir():  # the widget JavaScript installed by `make widgets-js`
+        os.symlink(ROOT / "node_modules", work / "node_modules")
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    result = subprocess.run(
+        [str(jupyter_book), "build", str(work), "-W", "-n", "--keep-going", "--all"],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    return {"returncode": result.returncode, "log": (result.stdout + result.stderr)[-6000:]}
+
+
+def pytest_collection_modifyitems(items):
+    """The PDF's tests go last (the others keep their order): they print the book that the site's
+    tests build, so under pytest-xdist their worker does not sit idle waiting for that build."""
+    items.sort(key=lambda item: item.path.name == "test_pdf.py")

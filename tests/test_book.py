@@ -2,44 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-import yaml
+from attnbook import _export
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def built_book(tmp_path_factory) -> Path:
-    """Copy the tracked sources, build the book there (a fresh execution cache), return _build/html."""
-    work = tmp_path_factory.mktemp("book")
-    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-                           cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
-    for name in files:
-        if (ROOT / name).is_file():
-            (work / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, work / name)
-    if (ROOT / "node_modules").is_dir():  # the widget JavaScript installed by `make widgets-js`
-        os.symlink(ROOT / "node_modules", work / "node_modules")
-    jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    result = subprocess.run(
-        [str(jupyter_book), "build", str(work), "-W", "-n", "--keep-going", "--all"],
-        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, f"book build failed (exit {result.returncode}):\n{log[-6000:]}"
-    return work / "_build" / "html"
+def built_book(book_build) -> Path:
+    """The site built from scratch, _build/html (tests/conftest.py builds it once for the whole run)."""
+    return book_build / "_build" / "html"
 
 
 def toc_pages() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    return [toc["root"]] + [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    return _export.toc_entries(ROOT)
 
 
 def test_every_toc_page_is_rendered(built_book):

@@ -5,10 +5,14 @@
   loses points on its question while the questions that do not build on it keep full marks
   (fixtures that touch disjoint questions share a submission, to keep the test fast).
 - One batch of nasty submissions (tests/fixtures/grading/nasty/, graded against a throw-away copy of
-  the course so that nothing real can be deleted): raise, loop forever, ignore SIGINT, os._exit,
-  delete files, flood stdout, write to stderr, warn, import a missing module, unreadable JSON. Every
-  other student is graded correctly, each failure is named in that student's status column, and
-  re-grading one student or the whole batch gives the same CSV.
+  the course so that nothing real can be deleted, with the submissions folder inside that course):
+  raise, loop forever, ignore SIGINT, os._exit, delete files, flood stdout, write to stderr, warn,
+  import a missing module, unreadable JSON; cheats (redefined helpers, an input transformer, a
+  swapped reference, patched torch functions); deleted hidden cells, a fresh notebook, an extra
+  notebook, edited metadata, another assignment's notebook, Korean, spaced and duplicate ids.
+  Every honest student is graded correctly, each failure and flag is named in that student's
+  status column, and re-grading one student (or a re-submission) or the whole batch gives the
+  same CSV.
 
 Per-cell timeout: $ATTNBOOK_TEST_CELL_TIMEOUT seconds (default 5; the grading kernel imports torch
 while it starts, so no cell of a correct submission comes near it).
@@ -21,7 +25,10 @@ import os
 import shutil
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
+
+import html
 
 import nbformat
 import pytest
@@ -49,7 +56,8 @@ def grade(assignment: str, submissions: Path, work: Path, *extra: str, cwd: Path
 
 
 def read_csv(path: Path) -> dict[tuple[str, str], dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf"), "the CSV starts with a UTF-8 byte-order mark"
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert rows and list(rows[0]) == ["student", "question", "points", "max_points", "status"]
     return {(row["student"], row["question"]): row for row in rows}
@@ -144,15 +152,27 @@ def test_solution_blank_and_classic_mistakes(assignment, classic):
 # The nasty batch
 
 NASTY_ASSIGNMENT = "03_self_attention"
+QUESTIONS = ("q1", "q2", "q3", "q4")
+KOREAN, KOREAN_NFD = "학생01", unicodedata.normalize("NFD", "학생02")
+CHEATS = {"cheat_redefines_helpers": "redefines check_close", "cheat_input_transformer": "get_ipython()",
+          "cheat_swapped_reference": "assigns nn.MultiheadAttention",
+          "cheat_patches_torch": "assigns torch.allclose, assigns torch.equal, assigns torch.Tensor.item"}
+METADATA_REFUSED = ("failed: the nbgrader metadata of cell q2_solution was changed (it must stay as handed out): "
+                    "copy your answers into a fresh copy of the exercise and hand that in")
 
 
 def course_copy(target: Path) -> Path:
     """What grading needs, copied: a failure of the sandbox could only damage this copy."""
     for name in ("nbgrader_config.py",):
         shutil.copy2(ROOT / name, target / name)
-    for folder in ("grading", "attnbook", f"solutions/{NASTY_ASSIGNMENT}"):
+    for folder in ("grading", "attnbook", f"solutions/{NASTY_ASSIGNMENT}", "solutions/04_multi_head_attention"):
         shutil.copytree(ROOT / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__"))
     return target
+
+
+def without_hidden_tests(nb):
+    nb.cells = [c for c in nb.cells if "_hidden" not in c.metadata.get("nbgrader", {}).get("grade_id", "")]
+    return nb
 
 
 @pytest.fixture(scope="module")
@@ -162,17 +182,37 @@ def nasty(tmp_path_factory):
     course = base / "course"
     course.mkdir()
     course_copy(course)
-    subs = base / "submissions"
+    subs = course / "submissions"  # inside the course: the sandbox must hide it all the same
+    solution = fixtures.make_submission(NASTY_ASSIGNMENT)
     # The well-behaved student hands in nbgrader's collect layout: <student>/<assignment>/<assignment>.ipynb
-    fixtures.write(fixtures.make_submission(NASTY_ASSIGNMENT), subs / "good" / NASTY_ASSIGNMENT / f"{NASTY_ASSIGNMENT}.ipynb")
+    fixtures.write(solution, subs / "good" / NASTY_ASSIGNMENT / f"{NASTY_ASSIGNMENT}.ipynb")
     for fixture in fixtures.fixtures("nasty"):
         if fixture.name == "tampers" and not SANDBOX.available:
             continue  # without a sandbox it would really delete (the copy's) files
-        fixtures.write(fixtures.make_submission(NASTY_ASSIGNMENT, fixture.cells), subs / f"{fixture.name}.ipynb")
+        nb = fixtures.make_submission(NASTY_ASSIGNMENT, fixture.cells)
+        if fixture.name == "writes_a_notebook":  # a folder with other files: only <assignment>.ipynb counts
+            fixtures.write(nb, subs / fixture.name / f"{NASTY_ASSIGNMENT}.ipynb")
+            fixtures.write(solution, subs / fixture.name / "draft.ipynb")
+            (subs / fixture.name / "notes.txt").write_text("my notes", encoding="utf-8")
+        else:
+            fixtures.write(nb, subs / f"{fixture.name}.ipynb")
     (subs / "not_json.ipynb").write_text("{ this is not a notebook", encoding="utf-8")
     (subs / "two_notebooks").mkdir()
     for name in ("a.ipynb", "b.ipynb"):
-        fixtures.write(fixtures.make_submission(NASTY_ASSIGNMENT), subs / "two_notebooks" / name)
+        fixtures.write(solution, subs / "two_notebooks" / name)
+    fixtures.write(without_hidden_tests(fixtures.make_submission(NASTY_ASSIGNMENT)), subs / "deleted_hidden.ipynb")
+    fresh = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import math\nimport torch\nfrom torch import Tensor")]
+                                     + [nbformat.v4.new_code_cell(src) for src in fixtures.solution_sources(NASTY_ASSIGNMENT).values()])
+    fixtures.write(fresh, subs / "fresh_notebook.ipynb")
+    tampered = fixtures.make_submission(NASTY_ASSIGNMENT)
+    for cell in tampered.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "q2_solution":
+            cell.metadata.nbgrader.update(grade=True, points=100)
+    fixtures.write(tampered, subs / "graded_metadata.ipynb")
+    fixtures.write(fixtures.make_submission("04_multi_head_attention"), subs / "wrong_assignment.ipynb")
+    for name in (KOREAN, KOREAN_NFD, "alice smith", "dup", "resubmits"):
+        fixtures.write(solution, subs / f"{name}.ipynb")
+    fixtures.write(solution, subs / "dup" / "dup.ipynb")
     sandbox = "require" if SANDBOX.available else "off"
     env = {"PYTHONPATH": str(course)}  # the kernels import attnbook from the copy
     result = grade(NASTY_ASSIGNMENT, subs, base, "--sandbox", sandbox, cwd=course, env=env)
@@ -187,6 +227,15 @@ def status(nasty, student, question="total"):
 
 def full_marks(nasty, student, questions):
     return all(points(nasty["rows"], student, q)[0] == points(nasty["rows"], student, q)[1] for q in questions)
+
+
+def row(nasty, student, question="total") -> tuple[float, str]:
+    return points(nasty["rows"], student, question)[0], status(nasty, student, question)
+
+
+def assert_honest_student_untouched(nasty):
+    assert [row(nasty, "good", q) for q in (*QUESTIONS, "total")] == \
+        [(2, "ok"), (4, "ok"), (4, "ok"), (2, "ok"), (12, "ok")]
 
 
 def test_nasty_batch_grades_good_students_correctly(nasty):
@@ -218,7 +267,7 @@ def test_nasty_failures_are_reported_per_question(nasty):
 
 def test_csv_has_a_row_per_student_and_question_plus_totals(nasty):
     students = {s for s, _ in nasty["rows"]}
-    expected = {p.stem if p.is_file() else p.name for p in nasty["subs"].iterdir()}
+    expected = {unicodedata.normalize("NFC", p.stem if p.is_file() else p.name) for p in nasty["subs"].iterdir()}
     assert students == expected
     for student in students:
         assert [q for s, q in nasty["rows"] if s == student] == ["q1", "q2", "q3", "q4", "total"]
@@ -253,6 +302,78 @@ def test_sandbox_protects_the_course_and_blocks_the_network(nasty):
     assert "generate_square_subsequent_mask" not in printed and "HIDDEN TESTS" not in printed
     assert "could not delete attnbook OSError" in printed  # read-only file system
     assert "network: unreachable" in printed
+    assert "other submissions visible: 0" in printed  # the submissions folder lies inside the course
+
+
+@pytest.mark.parametrize("cheat", sorted(CHEATS))
+def test_cheats_do_not_disarm_the_hidden_tests_and_are_flagged(nasty, cheat):
+    """A wrong q4 with a cheat: q4 scores 0 (the cheat would have given it 2), and is flagged."""
+    assert [row(nasty, cheat, q)[0] for q in QUESTIONS] == [2, 4, 4, 0]
+    assert row(nasty, cheat, "q4")[1].startswith("q4_visible: ")
+    assert row(nasty, cheat, "q4")[1].endswith(f" | flagged: {CHEATS[cheat]}")
+    assert [row(nasty, cheat, q)[1] for q in ("q1", "q2", "q3")] == ["ok"] * 3
+    assert row(nasty, cheat) == (10, "flagged: q4")
+    assert_honest_student_untouched(nasty)
+
+
+def test_deleted_tests_and_fresh_notebooks_are_graded_with_the_tests_restored(nasty):
+    assert [row(nasty, "deleted_hidden", q) for q in (*QUESTIONS, "total")] == [
+        (2, "restored: q1_hidden"), (4, "restored: q2_hidden_values, q2_hidden_axis"),
+        (4, "restored: q3_hidden_padding, q3_hidden_fully_masked"), (2, "restored: q4_hidden"), (12, "ok")]
+    assert [row(nasty, "fresh_notebook", q) for q in (*QUESTIONS, "total")] == [
+        (2, "restored: q1_visible, q1_hidden"), (4, "restored: q2_visible, q2_hidden_values, q2_hidden_axis"),
+        (4, "restored: q3_visible, q3_hidden_padding, q3_hidden_fully_masked"),
+        (2, "restored: q4_visible, q4_hidden"), (12, "ok")]
+    assert_honest_student_untouched(nasty)
+
+
+def test_an_extra_notebook_or_file_in_a_students_folder_is_ignored(nasty):
+    assert [row(nasty, "writes_a_notebook", q) for q in (*QUESTIONS, "total")] == \
+        [(2, "ok"), (4, "ok"), (4, "ok"), (2, "ok"), (12, "ok")]
+    page = (nasty["base"] / "grades" / NASTY_ASSIGNMENT / "writes_a_notebook.html").read_text(encoding="utf-8")
+    assert "could not be graded" not in page and "causal_mask" in page  # nbgrader's page, with the code
+    assert_honest_student_untouched(nasty)
+
+
+@pytest.mark.parametrize("student, message", [
+    ("graded_metadata", METADATA_REFUSED),
+    ("wrong_assignment", "failed: this is the notebook of assignment 04_multi_head_attention, not 03_self_attention"),
+    ("alice smith", "failed: the student id 'alice smith' (from alice smith.ipynb) must be letters and digits, "
+                    "then letters, digits and . _ @ + - (at most 64, no spaces): rename the file and grade it again"),
+    ("dup", "failed: two submissions for dup: dup/ and dup.ipynb"),
+])
+def test_a_file_that_cannot_be_graded_fails_that_student_only(nasty, student, message):
+    assert row(nasty, student) == (0, message)
+    assert all(row(nasty, student, q) == (0, "not graded: " + message[len("failed: "):]) for q in QUESTIONS)
+    page = (nasty["base"] / "grades" / NASTY_ASSIGNMENT / f"{student}.html").read_text(encoding="utf-8")
+    assert "could not be graded" in page and html.escape(message[len("failed: "):]) in page
+    assert nasty["result"].returncode == 0
+    assert_honest_student_untouched(nasty)
+
+
+def test_unicode_ids_are_accepted_and_nfc_normalised(nasty):
+    for student in (KOREAN, unicodedata.normalize("NFC", KOREAN_NFD)):
+        assert row(nasty, student) == (12, "ok")
+        assert (nasty["base"] / "grades" / NASTY_ASSIGNMENT / f"{student}.html").is_file()
+    assert KOREAN_NFD not in {s for s, _ in nasty["rows"]}
+    assert_honest_student_untouched(nasty)
+
+
+def test_a_resubmission_is_graded_from_scratch(nasty):
+    """Graded 12/12, then handed in again as the stubs without any hidden-test cell: 0, not 9."""
+    assert row(nasty, "resubmits") == (12, "ok")
+    fixtures.write(without_hidden_tests(fixtures.make_submission(NASTY_ASSIGNMENT, blank=True)),
+                   nasty["subs"] / "resubmits.ipynb")
+    try:
+        grade(NASTY_ASSIGNMENT, nasty["subs"], nasty["base"], "--sandbox", nasty["sandbox"], "--student", "resubmits",
+              "--no-feedback", cwd=nasty["course"], env=nasty["env"])
+        rows = read_csv(nasty["csv"])
+        assert [float(rows[("resubmits", q)]["points"]) for q in (*QUESTIONS, "total")] == [0] * 5
+        assert rows[("resubmits", "q1")]["status"].endswith(" | restored: q1_hidden")
+        assert rows[("resubmits", "total")]["status"] == "graded"
+        assert rows[("good", "total")]["points"] == "12"
+    finally:
+        fixtures.write(fixtures.make_submission(NASTY_ASSIGNMENT), nasty["subs"] / "resubmits.ipynb")
 
 
 def test_regrading_one_student_or_the_whole_batch_gives_the_same_csv(nasty):

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import io
+import json
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -9,14 +14,18 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
 import torch  # noqa: E402
 
 from attnbook.plot import (  # noqa: E402
+    StaticExplorer,
+    attention_explorer,
     figure_png,
     layer_head_pickers,
     plot_attention,
     plot_attention_grid,
     plot_scores_by_length,
+    static_explorer,
 )
 
 
@@ -82,3 +91,111 @@ def test_layer_head_pickers_show_one_based_names_and_hold_zero_based_indices():
 def test_layer_head_pickers_reject_bad_counts_and_selections(kwargs, message):
     with pytest.raises(ValueError, match=message):
         layer_head_pickers(**kwargs)
+
+
+# --------------------------------------------------------------------------- kernel-free explorers
+
+
+def tiny_png(value: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("L", (2, 2), value).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_static_explorer_html_holds_every_view_and_switches_by_itself():
+    views = {(layer, head): tiny_png(10 * layer + head) for layer in range(2) for head in range(3)}
+    controls = {"layer": ["layer 1", "layer 2"], "head": ["head 1", "head 2", "<head 3>"]}
+    explorer = StaticExplorer(controls, views, initial=(1, 2))
+    page = explorer._repr_html_()
+    # the menus: one <select> per control, option values are the 0-based indices
+    assert page.count("<select") == 2 and 'name="head"' in page
+    assert re.findall(r'<option value="(\d)"', page) == ["0", "1", "0", "1", "2"]
+    assert '<option value="1" selected>layer 2</option>' in page
+    assert "&lt;head 3&gt;" in page and "<head 3>" not in page  # labels are escaped
+    # the picture shown first is the initial view; the JSON holds all six views by "layer,head"
+    shown = re.search(r'<img[^>]*data-view="1,2"[^>]*src="data:image/png;base64,([^"]+)"', page)
+    assert shown and base64.b64decode(shown.group(1)) == views[(1, 2)]
+    stored = json.loads(re.search(r'class="attnbook-views">(.*?)</script>', page).group(1))
+    assert {key: base64.b64decode(data) for key, data in stored.items()} == {
+        f"{layer},{head}": png for (layer, head), png in views.items()}
+    # its own script, addressed to its own block; nothing loaded from anywhere
+    assert f'getElementById("{explorer.element_id}")' in page
+    assert f'id="{explorer.element_id}"' in page
+    assert "src=\"http" not in page and "require(" not in page and "widget" not in page
+    assert explorer._repr_png_() == views[(1, 2)]
+    assert "2 layers x 3 heads = 6 pre-computed views" in repr(explorer)
+    other = StaticExplorer(controls, views)
+    assert other.element_id != explorer.element_id and other.initial == (0, 0)
+
+
+@pytest.mark.parametrize("controls, views, initial, error, message", [
+    ({}, {}, None, ValueError, "controls is empty"),
+    ({"head": []}, {}, None, ValueError, r"controls without options: \['head'\]"),
+    ({"head": ["a", "b"]}, {(0,): b"\x89PNG"}, None, ValueError, r"missing \[\(1,\)\]"),
+    ({"head": ["a"]}, {(0,): b"\x89PNG", (1,): b"\x89PNG"}, None, ValueError,
+     r"out of range \[\(1,\)\]"),
+    ({"head": ["a"]}, {(0,): "not bytes"}, None, TypeError, r"views\[\(0,\)\] must be PNG bytes"),
+    ({"head": ["a"]}, {(0,): b"GIF89a"}, None, TypeError, "must be PNG bytes"),
+    ({"head": ["a"]}, {(0,): b"\x89PNG"}, (1,), ValueError, r"initial must be an index tuple"),
+])
+def test_static_explorer_refuses_incomplete_views(controls, views, initial, error, message):
+    with pytest.raises(error, match=message):
+        StaticExplorer(controls, views, initial=initial)
+
+
+def test_static_explorer_renders_one_figure_per_combination():
+    calls = []
+
+    def render(row, column):
+        calls.append((row, column))
+        fig, ax = plt.subplots(figsize=(1, 1))
+        ax.plot([row, column])
+        return fig
+
+    explorer = static_explorer(render, {"row": ["r1", "r2"], "column": ["c1", "c2", "c3"]}, dpi=20)
+    assert sorted(calls) == [(r, c) for r in range(2) for c in range(3)]
+    assert all(png.startswith(b"\x89PNG") for png in explorer.views.values())
+    assert not plt.get_fignums()  # every figure was closed
+
+
+def view_pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+def test_attention_explorer_draws_each_heads_own_weights():
+    weights = torch.zeros(2, 3, 4, 7)                     # (layers, heads, T_q, T_k), one-hot rows
+    for layer in range(2):
+        for head in range(3):
+            for query in range(4):
+                weights[layer, head, query, (query + 3 * layer + head) % 7] = 1.0
+    explorer = attention_explorer(weights, list("abcdefg"), list("wxyz"), initial=(1, 2))
+    assert explorer.controls == {"layer": ("layer 1", "layer 2"),
+                                 "head": ("head 1", "head 2", "head 3")}
+    assert explorer.initial == (1, 2) and len(explorer.views) == 6
+    assert len(set(explorer.views.values())) == 6          # six different pictures
+    # Find the heatmap (the pixels that differ between views), then check every view's cells:
+    # the brightest colour exactly where that head's weight is 1.
+    first = view_pixels(explorer.views[(0, 0)])
+    changes = [(view_pixels(png) != first).any(axis=-1) for png in explorer.views.values()]
+    changed = np.argwhere(np.any(changes, axis=0))         # the pixels of the heatmap's cells
+    (top, left), (bottom, right) = changed.min(axis=0), changed.max(axis=0) + 1
+    top_colour = np.array(matplotlib.colormaps["viridis"](1.0, bytes=True)[:3], dtype=int)
+    for (layer, head), png in explorer.views.items():
+        pixels = view_pixels(png)
+        for query in range(4):
+            for key in range(7):
+                y = int(top + (query + 0.5) * (bottom - top) / 4)
+                x = int(left + (key + 0.5) * (right - left) / 7)
+                bright = np.abs(pixels[y, x] - top_colour).max() <= 3
+                assert bright == (weights[layer, head, query, key] == 1.0), (layer, head, query, key)
+    assert not plt.get_fignums()
+
+
+def test_attention_explorer_takes_one_leading_axis_per_control():
+    explorer = attention_explorer(torch.rand(4, 3, 3), controls=("head",))
+    assert list(explorer.controls) == ["head"] and len(explorer.views) == 4
+    with pytest.raises(ValueError, match=r"\(layer, head, T_q, T_k\).*got shape \(4, 3, 3\)"):
+        attention_explorer(torch.rand(4, 3, 3))
+    with pytest.raises(ValueError, match="key_labels has 2 entries"):
+        attention_explorer(torch.rand(2, 3, 3), key_labels=["a", "b"], controls=("head",))
+    plt.close("all")

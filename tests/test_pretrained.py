@@ -13,10 +13,13 @@ import pytest
 import torch
 from safetensors.torch import save_file
 
+from attnbook import hub
 from attnbook.data import load_tatoeba
-from attnbook.pretrained import (LAYER_NAMES, MINILM_SHA256, UNUSED_NAMES, BertEmbeddings, PretrainedModelError,
-                                 SentenceEncoder, copy_weights, file_sha256, load_minilm, mean_pool, minilm_dir,
-                                 read_config, read_weights, weight_name_table)
+from attnbook.hub import (MINILM_SHA256, PretrainedModelError, copy_weights, file_sha256, minilm_dir,
+                          read_config, read_weights)
+from attnbook.masks import key_mask
+from attnbook.pretrained import (LAYER_NAMES, UNUSED_NAMES, BertEmbeddings, SentenceEncoder, load_minilm,
+                                 mean_pool, weight_name_table)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -81,13 +84,14 @@ def test_round_trip_through_a_safetensors_file(tmp_path):
     source = tiny_model(seed=1)
     sha = write_safetensors(file_tensors(source), tmp_path / "model.safetensors")
     target = tiny_model(seed=2)
-    copy_weights(target, read_weights(tmp_path / "model.safetensors", sha), weight_name_table(2))
+    copy_weights(target, read_weights(tmp_path / "model.safetensors", sha), weight_name_table(2),
+                 unused=UNUSED_NAMES)
     for (name, ours), (_, theirs) in zip(target.named_parameters(), source.named_parameters()):
         assert torch.equal(ours, theirs), name
     ids = torch.tensor([[1, 5, 7, 2], [1, 9, 2, 0]])
-    padding = torch.tensor([[False] * 4, [False] * 3 + [True]])
+    real = torch.tensor([[True] * 4, [True] * 3 + [False]])
     with torch.no_grad():
-        torch.testing.assert_close(target(ids, padding), source(ids, padding), rtol=0, atol=0)
+        torch.testing.assert_close(target(ids, real), source(ids, real), rtol=0, atol=0)
 
 
 def test_hash_mismatch_is_refused_before_reading(tmp_path):
@@ -116,7 +120,7 @@ def test_shape_mismatch_names_the_parameter_and_both_shapes():
     tensors = file_tensors(tiny_model())
     tensors["encoder.layer.1.intermediate.dense.weight"] = torch.zeros(32, 8)
     with pytest.raises(PretrainedModelError) as error:
-        copy_weights(tiny_model(), tensors, weight_name_table(2))
+        copy_weights(tiny_model(), tensors, weight_name_table(2), unused=UNUSED_NAMES)
     message = str(error.value)
     assert "encoder.layers.1.feed_forward.linear1.weight" in message
     assert "encoder.layer.1.intermediate.dense.weight" in message
@@ -127,21 +131,28 @@ def test_a_transposed_weight_is_refused():
     tensors = file_tensors(tiny_model())
     tensors["encoder.layer.0.output.dense.weight"] = tensors["encoder.layer.0.output.dense.weight"].T
     with pytest.raises(PretrainedModelError, match=r"feed_forward\.linear2\.weight.*\(8, 16\).*\(16, 8\)"):
-        copy_weights(tiny_model(), tensors, weight_name_table(2))
+        copy_weights(tiny_model(), tensors, weight_name_table(2), unused=UNUSED_NAMES)
 
 
 def test_unknown_weight_name_is_an_error():
     tensors = file_tensors(tiny_model())
     tensors["encoder.layer.0.attention.self.rotary.weight"] = torch.zeros(8)
     with pytest.raises(PretrainedModelError, match=r"unknown weight names.*encoder\.layer\.0\.attention\.self\.rotary\.weight"):
-        copy_weights(tiny_model(), tensors, weight_name_table(2))
+        copy_weights(tiny_model(), tensors, weight_name_table(2), unused=UNUSED_NAMES)
+
+
+def test_names_known_to_be_unused_must_be_listed():
+    """By default every name of the file must be in the table: the unused ones are stated."""
+    with pytest.raises(PretrainedModelError, match=r"unknown weight names.*embeddings\.position_ids.*pooler"):
+        copy_weights(tiny_model(), file_tensors(tiny_model()), weight_name_table(2))
+    assert set(UNUSED_NAMES) == {"embeddings.position_ids", "pooler.dense.weight", "pooler.dense.bias"}
 
 
 def test_missing_weight_is_an_error():
     tensors = file_tensors(tiny_model())
     del tensors["encoder.layer.1.output.LayerNorm.bias"]
     with pytest.raises(PretrainedModelError, match=r"weights missing from the file: encoder\.layer\.1\.output\.LayerNorm\.bias"):
-        copy_weights(tiny_model(), tensors, weight_name_table(2))
+        copy_weights(tiny_model(), tensors, weight_name_table(2), unused=UNUSED_NAMES)
 
 
 def test_a_table_that_leaves_a_parameter_empty_is_an_error():
@@ -150,18 +161,18 @@ def test_a_table_that_leaves_a_parameter_empty_is_an_error():
     del table["embeddings.token_type_embeddings.weight"]
     tensors.pop("embeddings.token_type_embeddings.weight")
     with pytest.raises(PretrainedModelError, match=r"model parameters that no weight fills: embeddings\.segment\.weight"):
-        copy_weights(tiny_model(), tensors, table)
+        copy_weights(tiny_model(), tensors, table, unused=UNUSED_NAMES)
     table = weight_name_table(2)
     table["embeddings.word_embeddings.weight"] = "embeddings.tokens.weight"  # a typo in the table
     with pytest.raises(PretrainedModelError, match="table entries naming no model parameter: embeddings.tokens.weight"):
-        copy_weights(tiny_model(), file_tensors(tiny_model()), table)
+        copy_weights(tiny_model(), file_tensors(tiny_model()), table, unused=UNUSED_NAMES)
 
 
 def test_dtype_mismatch_is_an_error():
     tensors = file_tensors(tiny_model())
     tensors["embeddings.LayerNorm.weight"] = tensors["embeddings.LayerNorm.weight"].half()
     with pytest.raises(PretrainedModelError, match=r"dtype mismatch for parameter embeddings\.norm\.weight"):
-        copy_weights(tiny_model(), tensors, weight_name_table(2))
+        copy_weights(tiny_model(), tensors, weight_name_table(2), unused=UNUSED_NAMES)
 
 
 def test_nothing_is_copied_when_a_check_fails():
@@ -169,8 +180,8 @@ def test_nothing_is_copied_when_a_check_fails():
     before = {name: p.clone() for name, p in target.named_parameters()}
     tensors = file_tensors(tiny_model(seed=4))
     tensors["encoder.layer.1.output.dense.bias"] = torch.zeros(9)  # the last entry of the table is wrong
-    with pytest.raises(PretrainedModelError):
-        copy_weights(target, tensors, weight_name_table(2))
+    with pytest.raises(PretrainedModelError, match=r"shape mismatch for parameter encoder\.layers\.1\.feed_forward"):
+        copy_weights(target, tensors, weight_name_table(2), unused=UNUSED_NAMES)
     for name, parameter in target.named_parameters():
         assert torch.equal(parameter, before[name]), name
 
@@ -252,14 +263,16 @@ def test_embeddings_reject_bad_ids():
 
 def test_mean_pool_skips_padding():
     hidden = torch.arange(2 * 3 * 2, dtype=torch.float32).view(2, 3, 2)          # (2, 3, 2)
-    padding = torch.tensor([[False, False, True], [False, False, False]])
-    torch.testing.assert_close(mean_pool(hidden, padding), torch.stack([hidden[0, :2].mean(0), hidden[1].mean(0)]))
+    real = torch.tensor([[True, True, False], [True, True, True]])               # True = real token
+    torch.testing.assert_close(mean_pool(hidden, real), torch.stack([hidden[0, :2].mean(0), hidden[1].mean(0)]))
     with pytest.raises(ValueError, match=r"sequences \[1\] are all padding"):
-        mean_pool(hidden, torch.tensor([[False, True, True], [True, True, True]]))
-    with pytest.raises(TypeError, match="torch.bool"):
-        mean_pool(hidden, padding.long())
+        mean_pool(hidden, torch.tensor([[True, False, False], [False, False, False]]))
+    with pytest.raises(TypeError, match=r"token_mask must be a torch\.bool tensor \(True = real token\), got torch\.int64"):
+        mean_pool(hidden, real.long())
     with pytest.raises(ValueError, match="expected hidden"):
-        mean_pool(hidden, padding[:, :2])
+        mean_pool(hidden, real[:, :2])
+    with pytest.raises(TypeError, match="hidden must be a torch.Tensor"):
+        mean_pool(hidden.tolist(), real)
 
 
 def test_sentence_encoder_is_chapter_5_encoder_with_bert_settings():
@@ -274,15 +287,45 @@ def test_sentence_encoder_is_chapter_5_encoder_with_bert_settings():
 def test_forward_returns_unit_vectors_and_attention_weights():
     model = tiny_model()
     ids = torch.tensor([[1, 5, 7, 2], [1, 9, 2, 0]])
-    padding = torch.tensor([[False] * 4, [False] * 3 + [True]])
+    real = torch.tensor([[True] * 4, [True] * 3 + [False]])
     with torch.no_grad():
-        embeddings, weights = model(ids, padding, need_weights=True)
+        embeddings, weights = model(ids, real, need_weights=True)
         alone = model(ids[1:, :3])                                    # the second sentence without padding
     assert embeddings.shape == (2, 8) and weights.shape == (2, 2, 2, 4, 4)
     torch.testing.assert_close(embeddings.norm(dim=-1), torch.ones(2))
     torch.testing.assert_close(weights.sum(dim=-1), torch.ones(2, 2, 2, 4))
     assert torch.all(weights[1, :, :, :, 3] == 0)                     # nobody attends to the padding
     torch.testing.assert_close(embeddings[1:], alone, rtol=0, atol=1e-6)
+
+
+def test_forward_is_embeddings_encoder_with_a_key_mask_then_mean_pool():
+    model = tiny_model()
+    ids = torch.tensor([[1, 5, 7, 2], [1, 9, 2, 0]])
+    real = torch.tensor([[True] * 4, [True] * 3 + [False]])               # True = real token
+    with torch.no_grad():
+        hidden = model.encoder(model.embeddings(ids), mask=key_mask(real))  # (2, 4, 8)
+        expected = torch.nn.functional.normalize(mean_pool(hidden, real), dim=-1)
+        torch.testing.assert_close(model(ids, real), expected, rtol=0, atol=0)
+        # the opposite convention (True = padding) is a different model: it must not pass silently
+        assert not torch.allclose(model(ids, ~real | torch.tensor([[False] * 3 + [True]] * 2)), expected)
+
+
+def test_embeddings_refuse_bad_sizes():
+    with pytest.raises(ValueError, match="sizes must be positive, got vocab_size=0"):
+        BertEmbeddings(vocab_size=0, d_model=4)
+    with pytest.raises(ValueError, match=r"dropout must be in \[0, 1\), got 1.0"):
+        BertEmbeddings(vocab_size=4, d_model=4, dropout=1.0)
+    with pytest.raises(TypeError, match="input_ids must be an int64 .* got list"):
+        BertEmbeddings(vocab_size=4, d_model=4)([[1, 2]])
+
+
+def test_the_chapter_module_re_exports_the_plumbing_it_uses():
+    """Chapter 8 and the exercises import the loader's pieces from attnbook.pretrained."""
+    import attnbook.pretrained as pretrained
+
+    for name in ("copy_weights", "read_weights", "read_config", "file_sha256", "minilm_dir",
+                 "load_tokenizer", "PretrainedModelError", "MINILM_SHA256"):
+        assert getattr(pretrained, name) is getattr(hub, name), name
 
 
 def test_encode_without_tokenizer_is_a_clear_error():
@@ -344,13 +387,21 @@ def test_attention_weights_match_transformers_bert(minilm, sentences):
     from transformers import BertModel
 
     bert = BertModel.from_pretrained(str(minilm_dir()), attn_implementation="eager").eval()
-    ids, padding = minilm.tokenize(sentences[-8:])
+    ids, real = minilm.tokenize(sentences[-8:])                           # True = real token
     with torch.no_grad():
-        _, ours = minilm(ids, padding, need_weights=True)                  # (8, 6, 12, T, T)
-        theirs = torch.stack(bert(input_ids=ids, attention_mask=(~padding).long(),
+        _, ours = minilm(ids, real, need_weights=True)                     # (8, 6, 12, T, T)
+        theirs = torch.stack(bert(input_ids=ids, attention_mask=real.long(),
                                   output_attentions=True).attentions, dim=1)
-    real = ~padding[:, None, None, :, None]                                # compare the rows of real queries
-    assert ((ours - theirs).abs() * real).max().item() <= 1e-5
+    rows = real[:, None, None, :, None]                                    # compare the rows of real queries
+    assert ((ours - theirs).abs() * rows).max().item() <= 1e-5
+
+
+def test_tokenize_pads_with_a_token_mask_true_at_real_tokens(minilm):
+    ids, real = minilm.tokenize(["hello", "hello world again"])           # 3 and 5 tokens
+    assert ids.dtype == torch.int64 and real.dtype == torch.bool and ids.shape == real.shape == (2, 5)
+    assert real.tolist() == [[True] * 3 + [False] * 2, [True] * 5]
+    assert ids[0, 3:].tolist() == [0, 0]                                   # [PAD] after the sentence
+    assert ids[0, 0].item() == ids[1, 0].item() == 101 and ids[0, 2].item() == 102  # [CLS], [SEP]
 
 
 def test_encode_keeps_the_input_order_whatever_the_batch_size(minilm, sentences):
@@ -399,7 +450,7 @@ def test_the_course_model_does_not_need_sentence_transformers():
 
 
 def test_load_tokenizer_names_a_missing_or_unreadable_file(tmp_path):
-    from attnbook.pretrained import PretrainedModelError, load_tokenizer
+    from attnbook.hub import load_tokenizer
 
     with pytest.raises(FileNotFoundError, match="tokenizer.json"):
         load_tokenizer(tmp_path / "tokenizer.json")

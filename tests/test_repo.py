@@ -61,11 +61,7 @@ def test_notebook_is_committed_without_outputs(path):
 
 
 def toc_files() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        files += [chapter["file"] for chapter in part["chapters"]]
-    return files
+    return _export.toc_entries(ROOT)
 
 
 def test_toc_and_notebooks_agree():

@@ -1,0 +1,233 @@
+"""Chapter 8's GPT: the architecture is exactly GPT-2's (same logits as transformers'
+GPT2LMHeadModel on the same weights, with and without the KV cache), the published-weights path
+reads a safetensors file with GPT-2's names and shapes, and bad input raises clear errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+from safetensors.torch import save_file
+
+from attnbook.generation import greedy_search, sample
+from attnbook.gpt import GPT, GPT2_BLOCK_NAMES, gpt2_name_table, gpt_step
+from attnbook.gpt2_weights import (GPT2_REPO, GPT2_REVISION, GPT2_SHA256, gpt2_arguments,
+                                   gpt2_tensors, load_gpt2)
+from attnbook.pretrained import PretrainedModelError, file_sha256
+
+transformers = pytest.importorskip("transformers")
+
+SMALL = dict(vocab_size=97, n_positions=32, n_embd=48, n_layer=3, n_head=4)
+
+
+def small_gpt2(seed: int = 0, **overrides):
+    torch.manual_seed(seed)
+    config = transformers.GPT2Config(**(SMALL | overrides), bos_token_id=0, eos_token_id=0)
+    model = transformers.GPT2LMHeadModel(config).eval()
+    with torch.no_grad():  # non-trivial LayerNorms and biases, so that a mix-up shows
+        for name, parameter in model.named_parameters():
+            if "ln" in name or name.endswith("bias"):
+                parameter.add_(0.1 * torch.randn_like(parameter))
+    return model
+
+
+def ids(batch=2, T=20, vocab=97, seed=1):
+    return torch.randint(0, vocab, (batch, T), generator=torch.Generator().manual_seed(seed))
+
+
+def test_from_gpt2_gives_the_same_logits():
+    gpt2 = small_gpt2()
+    ours = GPT.from_gpt2(gpt2)
+    input_ids = ids()
+    with torch.no_grad():
+        expected = gpt2(input_ids).logits
+        logits = ours(input_ids)
+    assert logits.shape == (2, 20, 97)
+    torch.testing.assert_close(logits, expected, atol=1e-5, rtol=0)
+
+
+def test_the_copy_has_gpt2s_parameters_and_tied_output():
+    gpt2 = small_gpt2()
+    ours = GPT.from_gpt2(gpt2)
+    count = sum(p.numel() for p in ours.parameters())
+    assert count == sum(p.numel() for p in gpt2.parameters())   # tied head counted once
+    assert not ours.training
+    assert len(gpt2_name_table(3)) == 4 + 3 * 2 * len(GPT2_BLOCK_NAMES)
+
+
+@pytest.mark.parametrize("variant", [dict(), dict(n_inner=40), dict(layer_norm_epsilon=1e-3)])
+def test_config_variants(variant):
+    gpt2 = small_gpt2(seed=3, **variant)
+    input_ids = ids(T=9, seed=4)
+    with torch.no_grad():
+        torch.testing.assert_close(GPT.from_gpt2(gpt2)(input_ids), gpt2(input_ids).logits,
+                                   atol=1e-5, rtol=0)
+
+
+def test_kv_cache_gives_the_same_logits_as_gpt2():
+    gpt2 = small_gpt2(seed=2)
+    ours = GPT.from_gpt2(gpt2)
+    input_ids = ids(T=16, seed=5)
+    with torch.no_grad():
+        expected = gpt2(input_ids).logits
+        logits, cache, _ = ours.step(input_ids[:, :5])             # a prompt of 5 tokens
+        pieces = [logits]
+        for t in range(5, 16):                                     # then one token at a time
+            logits, cache, weights = ours.step(input_ids[:, t:t + 1], cache)
+            pieces.append(logits)
+        assert weights.shape == (2, 3, 4, 1, 16)
+        assert cache[0][0].shape == (2, 4, 16, 12)
+    torch.testing.assert_close(torch.cat(pieces, dim=1), expected, atol=1e-5, rtol=0)
+
+
+def test_generation_with_and_without_cache_agree_with_gpt2_greedy():
+    gpt2 = small_gpt2(seed=6)
+    ours = GPT.from_gpt2(gpt2)
+    prompt = ids(batch=1, T=4, seed=7)
+    with torch.no_grad():
+        step, state = gpt_step(ours, prompt)
+        cached, _ = greedy_search(step, state, 1, int(prompt[0, -1]), 97, 10)
+        step, state = gpt_step(ours, prompt, use_cache=False)
+        recomputed, _ = greedy_search(step, state, 1, int(prompt[0, -1]), 97, 10)
+        expected = gpt2.generate(prompt, max_new_tokens=10, do_sample=False,
+                                 pad_token_id=0)[:, 4:]
+    assert torch.equal(cached, recomputed)
+    assert torch.equal(cached, expected)
+
+
+def test_seeded_sampling_is_reproducible():
+    ours = GPT.from_gpt2(small_gpt2())
+    prompt = ids(batch=1, T=3)
+    with torch.no_grad():
+        draws = []
+        for _ in range(2):
+            step, state = gpt_step(ours, prompt)
+            tokens, _ = sample(step, state, 1, int(prompt[0, -1]), 97, 8, temperature=0.8,
+                               top_k=10, generator=torch.Generator().manual_seed(0))
+            draws.append(tokens)
+    assert torch.equal(draws[0], draws[1]) and draws[0].shape == (1, 8)
+
+
+def test_rotary_gqa_window_model_cache_matches_full_forward():
+    torch.manual_seed(0)
+    model = GPT(vocab_size=30, d_model=32, num_layers=2, num_heads=4, d_ff=64, num_kv_heads=2,
+                rotary=True, window=5).eval()
+    assert model.position is None
+    input_ids = ids(T=12, vocab=30)
+    with torch.no_grad():
+        full = model(input_ids)
+        logits, cache, _ = model.step(input_ids[:, :3])
+        pieces = [logits]
+        for t in range(3, 12):
+            logits, cache, _ = model.step(input_ids[:, t:t + 1], cache)
+            pieces.append(logits)
+        assert cache[1][0].shape == (2, 2, 12, 8)                  # num_kv_heads = 2
+    torch.testing.assert_close(torch.cat(pieces, 1), full, atol=1e-5, rtol=0)
+    # A window of 5 in 2 layers: position 11 sees back to 11 - 2 * 4 = 3, not to 2.
+    changed = input_ids.clone()
+    changed[:, 2] = (changed[:, 2] + 1) % 30
+    with torch.no_grad():
+        other = model(changed)
+    torch.testing.assert_close(other[:, 11], full[:, 11], atol=1e-6, rtol=0)
+    assert not torch.allclose(other[:, 10], full[:, 10])
+
+
+def test_causal_the_past_does_not_see_the_future():
+    ours = GPT.from_gpt2(small_gpt2())
+    input_ids = ids(T=10)
+    changed = input_ids.clone()
+    changed[:, 7] = (changed[:, 7] + 1) % 97
+    with torch.no_grad():
+        a, b = ours(input_ids), ours(changed)
+    torch.testing.assert_close(a[:, :7], b[:, :7], atol=0, rtol=0)
+    assert not torch.allclose(a[:, 7], b[:, 7])
+
+
+def gpt2_file(tmp_path, gpt2):
+    """Write what the published model.safetensors holds: GPT-2's names without the
+    'transformer.' prefix, Conv1D weights as (in, out), the causal-mask buffers, no lm_head."""
+    state = {name.removeprefix("transformer."): tensor.clone().contiguous()
+             for name, tensor in gpt2.state_dict().items() if name != "lm_head.weight"}
+    n = gpt2.config.n_positions
+    for i in range(gpt2.config.n_layer):
+        state[f"h.{i}.attn.bias"] = torch.tril(torch.ones(n, n)).view(1, 1, n, n)
+    path = tmp_path / "model.safetensors"
+    save_file(state, str(path))
+    (tmp_path / "config.json").write_text(json.dumps(gpt2.config.to_dict()))
+    return path
+
+
+def test_load_gpt2_reads_a_file_with_gpt2s_names_and_checks_its_hash(tmp_path):
+    gpt2 = small_gpt2(seed=8)
+    path = gpt2_file(tmp_path, gpt2)
+    model = load_gpt2(path, sha256=file_sha256(path))
+    input_ids = ids(T=11, seed=9)
+    with torch.no_grad():
+        torch.testing.assert_close(model(input_ids), gpt2(input_ids).logits, atol=1e-5, rtol=0)
+    with pytest.raises(PretrainedModelError, match="SHA-256 mismatch"):
+        load_gpt2(path)                                  # the published hash: not this file
+
+
+def test_load_gpt2_refuses_unknown_missing_and_misshaped_weights(tmp_path):
+    gpt2 = small_gpt2()
+    state = gpt2_tensors(gpt2.state_dict())
+    config = gpt2.config.to_dict()
+    for broken, message in (
+        (state | {"h.0.attn.extra": torch.zeros(2)}, "unknown weight names"),
+        ({k: v for k, v in state.items() if k != "h.1.ln_2.bias"}, "missing from the file"),
+        (state | {"h.2.mlp.c_fc.bias": torch.zeros(5)}, "shape mismatch"),
+    ):
+        with pytest.raises(PretrainedModelError, match=message):
+            GPT.from_gpt2_weights(config, {f"transformer.{k}": v for k, v in broken.items()
+                                           if not k.endswith(".weight") or "c_" not in k}
+                                  | {k: v.t() for k, v in broken.items()
+                                     if k.endswith(".weight") and "c_" in k})
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(activation_function="relu"), "activation_function='gelu_new'"),
+    (dict(scale_attn_by_inverse_layer_idx=True), "scale_attn_by_inverse_layer_idx"),
+    (dict(n_embd=None), "without the keys"),
+])
+def test_gpt2_arguments_refuses_what_the_model_lacks(change, message):
+    config = transformers.GPT2Config(**SMALL).to_dict() | change
+    if change.get("n_embd", 0) is None:
+        del config["n_embd"]
+    with pytest.raises(PretrainedModelError, match=message):
+        gpt2_arguments(config)
+
+
+def test_untied_head_is_refused():
+    gpt2 = small_gpt2()
+    state = dict(gpt2.state_dict())
+    state["lm_head.weight"] = state["lm_head.weight"] + 1
+    with pytest.raises(PretrainedModelError, match="ties the output projection"):
+        gpt2_tensors(state)
+
+
+def test_published_checkpoint_is_pinned():
+    assert GPT2_REPO == "openai-community/gpt2"
+    assert len(GPT2_REVISION) == 40 and len(GPT2_SHA256) == 64
+
+
+@pytest.mark.parametrize("bad, error, message", [
+    (torch.zeros(2, 5), TypeError, "int64"),
+    (torch.zeros(5, dtype=torch.long), ValueError, r"\(batch, seq_len\)"),
+    (torch.zeros(2, 0, dtype=torch.long), ValueError, "seq_len >= 1"),
+    (torch.full((1, 3), 97), ValueError, r"\[0, 97\)"),
+    (torch.zeros(1, 33, dtype=torch.long), ValueError, "exceed the 32 learned positions"),
+])
+def test_bad_input_ids_raise(bad, error, message):
+    ours = GPT.from_gpt2(small_gpt2())
+    with pytest.raises(error, match=message):
+        ours(bad)
+
+
+def test_bad_head_counts_raise():
+    with pytest.raises(ValueError, match="divisible by num_heads"):
+        GPT(10, d_model=30, num_layers=1, num_heads=4, d_ff=8)
+    with pytest.raises(ValueError, match="must divide num_heads"):
+        GPT(10, d_model=32, num_layers=1, num_heads=4, d_ff=8, num_kv_heads=3)
+    with pytest.raises(ValueError, match="num_kv_heads must be a positive integer"):
+        GPT(10, d_model=32, num_layers=1, num_heads=4, d_ff=8, num_kv_heads=0)
