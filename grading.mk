@@ -2,6 +2,7 @@
 #
 #   make grade ASSIGNMENT=03_self_attention SUBMISSIONS=~/class/03/     grade a class
 #   make grade ASSIGNMENT=03_self_attention SUBMISSIONS=~/class/03/ STUDENT="alice bob"   re-grade two
+#   make grade ASSIGNMENT=03_self_attention SUBMISSIONS="$HOME/class/week 3/"   (spaces: quote the path)
 #   make exercises                                                        exercises/ from solutions/
 #   make sandbox                                                          install/check bubblewrap
 #
@@ -16,8 +17,8 @@ grade: $(STAMP)
 	@if [ -z "$(ASSIGNMENT)" ] || [ -z "$(SUBMISSIONS)" ]; then \
 	  echo "usage: make grade ASSIGNMENT=03_self_attention SUBMISSIONS=folder/ [STUDENT=\"id ...\"] [GRADE_ARGS=...]"; \
 	  exit 2; fi
-	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m grading grade $(ASSIGNMENT) $(SUBMISSIONS) \
-	  $(foreach s,$(STUDENT),--student $(s)) $(GRADE_ARGS)
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m grading grade "$(ASSIGNMENT)" "$(patsubst ~%,$(HOME)%,$(SUBMISSIONS))" \
+	  $(foreach s,$(STUDENT),--student "$(s)") $(GRADE_ARGS)
 
 exercises: $(STAMP)
 	$(BIN)/python -m grading generate

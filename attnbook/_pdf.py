@@ -52,12 +52,24 @@ CHROMIUM_FLAGS = [
     "--allow-file-access-from-files",
     "--remote-debugging-pipe",
 ]
-MATHJAX_SVG = re.compile(r'src="[^"]*?tex-svg(-full)?\.js"')
+MATHJAX_SVG = re.compile(r'src="[^"]*?tex-svg(-full)?\.js(\?[^"]*)?"')  # ?v=: Sphinx's
 REDIRECT = re.compile(r'<meta http-equiv="Refresh" content="0; url=([^"]+)"', re.I)
 FOOTER = (
     '<div style="font-size:8px;width:100%;text-align:center;color:#555">'
     '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
 )
+
+# The theme's print style keeps each code block on one page and clips long lines: on
+# paper, long blocks break across pages and long lines wrap.
+PRINT_CSS = """
+@media print {
+  div.highlight, div[class*="highlight-"], div.cell, div.cell_input, div.cell_output,
+  div.output, pre { break-inside: auto !important; }
+  pre { white-space: pre-wrap !important; overflow-wrap: anywhere; }
+  a.headerlink { display: none !important; }
+  img, figure { break-inside: avoid; max-width: 100% !important; }
+}
+"""
 
 # Run in the page once it has loaded. Every image loaded (or broken), MathJax done,
 # fonts ready; each chapter on a new page (singlehtml starts each document that it
@@ -66,7 +78,8 @@ READY_JS = """
 (async () => {
   // Images from the web (the Colab badge) are not fetched: the PDF is built offline and
   // such links mean nothing on paper. Their alt text stands in for them.
-  const remote = [...document.images].filter(img => /^https?:/.test(img.getAttribute("src")));
+  const remote = [...document.images].filter(
+    img => /^https?:/.test(img.getAttribute("src")));
   remote.forEach(img => img.replaceWith(document.createTextNode(img.alt || "")));
   const images = [...document.images];
   images.forEach(img => { img.loading = "eager"; });
@@ -78,9 +91,9 @@ READY_JS = """
   if (mathjax) { await MathJax.startup.promise; }
   await document.fonts.ready;
   const starts = [...document.querySelectorAll('span[id^="document-"]')];
-  starts.forEach((span, i) => {
+  starts.forEach(span => {
     const next = span.nextElementSibling;
-    if (i > 0 && next) { next.style.breakBefore = "page"; }
+    if (next) { next.style.breakBefore = "page"; }
   });
   return {
     mathjax,
@@ -91,6 +104,8 @@ READY_JS = """
     untypeset: document.querySelectorAll(".math:not(:has(mjx-container))").length,
     documents: starts.map(span => span.id.slice("document-".length)),
     remote: remote.map(img => img.getAttribute("src")),
+    widgets: document.querySelectorAll(
+      'script[type="application/vnd.jupyter.widget-view+json"]').length,
   };
 })()
 """
@@ -128,8 +143,9 @@ def single_page(folder: Path) -> Path:
 
 
 def print_page(folder: Path, mathjax_dir: Path) -> Path:
-    """Write the page to print into ``folder`` (where its relative links resolve), with
-    MathJax's CommonHTML component from ``mathjax_dir`` in place of the SVG one."""
+    """Write the page to print into ``folder`` (where its relative links resolve): with
+    MathJax's CommonHTML component from ``mathjax_dir`` in place of the SVG one, links
+    within the book made links within the PDF, and PRINT_CSS."""
     html = single_page(folder)
     chtml = mathjax_dir / "tex-chtml-full.js"
     if not chtml.is_file():
@@ -141,6 +157,9 @@ def print_page(folder: Path, mathjax_dir: Path) -> Path:
             f"{html}: expected one MathJax SVG script (mathjax_path in "
             f"_config.yml), found {count}"
         )
+    # "book/intro.html#term-query" -> "#term-query": Chromium links it inside the PDF.
+    text = text.replace(f'href="{html.relative_to(folder).as_posix()}#', 'href="#')
+    text = text.replace("</head>", f"<style>{PRINT_CSS}</style>\n</head>", 1)
     page = folder / "_print.html"
     page.write_text(text, encoding="utf-8")
     return page
@@ -202,8 +221,10 @@ def _print(pipe: _Pipe, url: str, timeout: float) -> tuple[dict, bytes]:
         "sessionId"
     ]
     pipe.call("Page.enable", session)
+    start = time.monotonic()
     pipe.call("Page.navigate", session, url=url)
     pipe.wait_event("Page.loadEventFired", session, timeout)
+    loaded = time.monotonic()
     answer = pipe.call(
         "Runtime.evaluate",
         session,
@@ -215,10 +236,17 @@ def _print(pipe: _Pipe, url: str, timeout: float) -> tuple[dict, bytes]:
     if "exceptionDetails" in answer:
         raise PrintError(f"the page failed to get ready: {answer['exceptionDetails']}")
     report = answer["result"]["value"]
+    ready = time.monotonic()
     if not report["mathjax"]:
         raise PrintError("MathJax is not on the page: formulas would print as TeX")
     if report["broken"]:
         raise PrintError(f"broken images: {report['broken']}")
+    if report["widgets"]:
+        raise PrintError(
+            f"{report['widgets']} ipywidgets views would print empty: the single page "
+            "has no widget state (myst-nb adds it per page); use attnbook.plot's "
+            "kernel-free explorers"
+        )
     if report["math_errors"] or report["untypeset"]:
         raise PrintError(
             f"{report['untypeset']} formulas not typeset, errors: "
@@ -240,6 +268,8 @@ def _print(pipe: _Pipe, url: str, timeout: float) -> tuple[dict, bytes]:
         footerTemplate=FOOTER,
         transferMode="ReturnAsBase64",
     )
+    seconds = [loaded - start, ready - loaded, time.monotonic() - ready]
+    report["seconds"] = dict(zip(["load", "typeset", "print"], seconds, strict=True))
     return report, base64.b64decode(result["data"])
 
 
@@ -295,7 +325,8 @@ def build_pdf(
             pass
     except PrintError as error:
         log.seek(0)
-        said = log.read().decode(errors="replace")[-1500:]
+        lines = log.read().decode(errors="replace").splitlines()
+        said = "\n".join(line for line in lines if "dbus" not in line)[-1500:]
         raise PrintError(f"{error}\n(the end of Chromium's log: {said})") from None
     finally:
         if proc.poll() is None:
@@ -330,7 +361,9 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"wrote {args.pdf}: {report['bytes'] / 1e6:.1f} MB, {len(report['documents'])} "
         f"documents, {report['images']} images, {report['formulas']} formulas, "
-        f"printed in {time.monotonic() - start:.0f} s"
+        f"in {time.monotonic() - start:.0f} s ("
+        + ", ".join(f"{k} {v:.0f} s" for k, v in report["seconds"].items())
+        + ")"
     )
     return 0
 

@@ -458,27 +458,15 @@ from attnbook import checks
 
 def tiled_attention(query: Tensor, key: Tensor, value: Tensor,
                     mask: Tensor | None = None, block_size: int = 64) -> Tensor:
-    """Scaled dot-product attention one block of keys at a time, with online softmax.
+    """``scaled_dot_product_attention``'s output ``(..., T_q, d_v)``, computed one block
+    of ``block_size`` keys at a time: the ``(T_q, T_k)`` scores never exist.
 
-    FlashAttention's idea (Dao et al. 2022, algorithm 1) in plain PyTorch. Each query
-    keeps a running maximum ``m`` of its scores, a running sum ``l`` of
-    ``exp(score - m)`` and a running weighted sum of values; when a block raises ``m``,
-    both sums are rescaled by ``exp(m_old - m_new)`` (the online softmax, Milakov and
-    Gimelshein 2018, algorithm 3). The ``(T_q, T_k)`` scores never exist, only
-    ``(T_q, block_size)`` blocks of them.
-
-    Args:
-        query, key, value, mask: as :func:`scaled_dot_product_attention`
-            (mask True = may attend).
-        block_size: keys per block.
-
-    Returns:
-        ``output (..., T_q, d_v)``, equal to ``scaled_dot_product_attention``'s (a query
-        that may attend to nothing gets zeros).
-
-    Raises:
-        TypeError, ValueError: as :func:`scaled_dot_product_attention`, or
-            ``block_size`` is not a positive integer.
+    Each query keeps a running maximum ``m``, a running sum ``l`` of ``exp(score - m)``
+    and a running weighted sum of values, both rescaled by ``exp(m_old - m_new)`` when
+    ``m`` grows: the online softmax (Milakov and Gimelshein 2018, algorithm 3) as in
+    FlashAttention (Dao et al. 2022, algorithm 1). Arguments, mask (True = may attend)
+    and errors as :func:`scaled_dot_product_attention`; ``ValueError`` for a bad
+    ``block_size``.
     """
     checks.check_tiled_attention(query, key, value, mask, block_size)
     T_q, T_k = query.shape[-2], key.shape[-2]

@@ -1140,14 +1140,16 @@ class TaskData(NamedTuple):
     lengths: dict
 
 
-def _task_data(splits: dict, source_tokens: Callable, target_tokens: Callable) -> TaskData:
+def _task_data(splits: dict, source_tokens: Callable, target_tokens: Callable,
+               min_freq: int = 1) -> TaskData:
     if len(splits["train"]) == 0:
         raise ValueError("a task needs at least one training example, got an empty training split")
     train = [(source_tokens(e), target_tokens(e)) for e in splits["train"]]
     train.sort(key=lambda pair: (len(pair[1]), len(pair[0])))
     lengths = {name: [len(source_tokens(e)) for e in examples] for name, examples in splits.items()}
-    return TaskData(splits, train, Vocab(s for s, _ in train), Vocab(t for _, t in train),
-                    max(len(s) for s, _ in train), lengths)
+    src_vocab = Vocab((s for s, _ in train), min_freq=min_freq)
+    tgt_vocab = Vocab((t for _, t in train), min_freq=min_freq)
+    return TaskData(splits, train, src_vocab, tgt_vocab, max(len(s) for s, _ in train), lengths)
 
 
 def date_task(n_train: int = 10_000, n_valid: int = 1_000, n_test: int = 1_000,
@@ -1168,20 +1170,28 @@ def date_task(n_train: int = 10_000, n_valid: int = 1_000, n_test: int = 1_000,
     return _task_data(splits, date_source_tokens, date_target_tokens)
 
 
-def tatoeba_task(pairs: list[TranslationPair], seed: int = 0) -> TaskData:
+def tatoeba_task(pairs: list[TranslationPair], seed: int = 0, min_freq: int = 1) -> TaskData:
     """Tatoeba English -> French, split 80/10/10 *by English sentence* (no source in two splits).
 
     ``pairs`` is :func:`load_tatoeba`'s list. Tokens are lower-cased words
-    (:func:`word_tokenize`).
+    (:func:`word_tokenize`); a word seen fewer than ``min_freq`` times in the training pairs
+    becomes ``<unk>`` (a smaller vocabulary, a smaller and faster output layer).
 
     Returns:
         A :class:`TaskData` whose examples are :class:`TranslationPair`.
 
     Raises:
-        ValueError: ``pairs`` is empty (see :func:`split_by_source`).
+        ValueError: ``pairs`` is empty (see :func:`split_by_source`); ``min_freq`` < 1.
     """
     splits = split_by_source(pairs, fractions=(0.8, 0.1, 0.1), seed=seed)
-    return _task_data(splits, lambda p: word_tokenize(p.source), lambda p: word_tokenize(p.target))
+    return _task_data(splits, lambda p: word_tokenize(p.source), lambda p: word_tokenize(p.target),
+                      min_freq)
+
+
+BOTTLENECK_BUCKETS = ((1, 9), (10, 13), (14, 16), (17, None))
+"""Source-length buckets (tokens, inclusive; ``None`` = no upper end) for :func:`bottleneck_task`
+with its default sizes: each holds 220-310 of the 1,000 test examples (about a quarter), from
+lists of one or two numbers to lists of five or six."""
 
 
 def bottleneck_task(
@@ -1207,7 +1217,8 @@ def bottleneck_task(
       about 50 tokens with the defaults;
     * target tokens (:attr:`NumberListExample.target`): one per character of the digits,
       ``" "`` between numbers (vocabulary: ``0``-``9``, ``" "`` and the four specials);
-    * lengths: ``task.lengths["test"][i] == len(task.splits["test"][i].source)``.
+    * lengths: ``task.lengths["test"][i] == len(task.splits["test"][i].source)``; bucket
+      them with :data:`BOTTLENECK_BUCKETS` (``attnbook.seq2seq.scores_by_length``).
 
     All ``n_train + n_valid + n_test`` examples have different tuples of numbers (one call of
     :func:`make_number_lists` with ``seed``, then cut in three): no test list is seen in

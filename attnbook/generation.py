@@ -2,20 +2,16 @@
 
 # From notebooks/07_transformer_decoder.ipynb
 import torch
-from torch import Tensor
 
 from attnbook.checks import check_generation_args, check_step_logits
 
 
 def decode_loop(step, state, batch_size, bos_id, eos_id, max_len, choose):
-    """Generate one token per step until every sequence has written ``eos_id`` or
-    ``max_len`` tokens. ``step(tokens (batch,), state) -> (logits (batch, vocab), state)``
-    scores the next token; ``choose(logits) -> (batch,)`` picks it.
-
-    Returns ``(tokens (batch, out_len), logits (batch, out_len, vocab))``, without ``bos_id``;
-    after its first ``eos_id`` a sequence holds ``eos_id``. Raises ``ValueError`` for a bad
-    argument or step output.
-    """
+    """Write one token per step, from ``bos_id``, until every sequence has written
+    ``eos_id`` or ``max_len`` tokens. ``step(tokens (batch,), state) -> (logits (batch,
+    vocab), state)``; ``choose(logits) -> (batch,)`` picks the next tokens. Returns
+    ``tokens (batch, out_len)`` (``eos_id`` after a sequence's end) and ``logits (batch,
+    out_len, vocab)``."""
     check_generation_args(batch_size, max_len, bos_id, eos_id)
     tokens = torch.full((batch_size,), bos_id)                    # (batch,)
     finished = torch.zeros(batch_size, dtype=torch.bool)          # (batch,)
@@ -29,13 +25,100 @@ def decode_loop(step, state, batch_size, bos_id, eos_id, max_len, choose):
         finished = finished | (tokens == eos_id)
         if finished.all():
             break
-    return torch.stack(all_tokens, 1), torch.stack(all_logits, 1)  # (batch, out_len[, vocab])
+    return torch.stack(all_tokens, 1), torch.stack(all_logits, 1)
 
 
 def greedy_search(step, state, batch_size, bos_id, eos_id, max_len):
-    """Greedy decoding: the most likely next token at every step (see :func:`decode_loop`)."""
+    """Greedy decoding: the most likely token at every step (see
+    :func:`decode_loop`)."""
     most_likely = lambda logits: logits.argmax(dim=-1)            # (batch,)
     return decode_loop(step, state, batch_size, bos_id, eos_id, max_len, most_likely)
+
+
+# From notebooks/07_transformer_decoder.ipynb
+import torch
+
+
+def transformer_step(model, src, src_lengths, use_cache=True):
+    """``(step, state)`` for a :class:`attnbook.transformer.Transformer`. With
+    ``use_cache`` a step feeds only the newest token (its keys and values join the
+    cache); without, it runs the decoder over the whole prefix again. Both give the same
+    logits."""
+    memory, memory_mask = model.encode(src, src_lengths)  # (batch, T_src, d_model)
+
+    def cached_step(tokens, state):
+        memory, memory_mask, cache, start = state
+        # (n, 1, V)
+        logits = model.decode(tokens[:, None], memory, memory_mask, cache, start)
+        return logits[:, -1], (memory, memory_mask, cache, start + 1)
+
+    def recompute_step(tokens, state):
+        memory, memory_mask, prefix = state
+        prefix = torch.cat([prefix, tokens[:, None]], dim=1)  # (n, t + 1): all again
+        logits = model.decode(prefix, memory, memory_mask)        # (n, t + 1, V)
+        return logits[:, -1], (memory, memory_mask, prefix)
+
+    if use_cache:
+        return cached_step, (memory, memory_mask, model.decoder.new_cache(), 0)
+    return recompute_step, (memory, memory_mask, src.new_zeros(src.shape[0], 0))
+
+
+# From notebooks/07_transformer_decoder.ipynb
+import torch
+import torch.nn.functional as F
+
+from attnbook.checks import check_beam_args, check_generation_args, check_step_logits
+from attnbook.step_functions import reorder_state
+
+
+def beam_search(step, state, batch_size, bos_id, eos_id, max_len, beam_size=4,
+                length_penalty=1.0):
+    """Keep the ``beam_size`` likeliest prefixes. Of the ``2 * beam_size`` best
+    extensions (total log-probability), an ``eos_id`` among the first ``beam_size``
+    finishes a hypothesis, the first ``beam_size`` others stay live; a sequence stops
+    with ``beam_size`` hypotheses (at ``max_len``, live ones count). Returns the best by
+    ``sum(log p) / length ** length_penalty``: ``tokens (batch, out_len)`` (``eos_id``
+    after the end), ``scores``."""
+    check_generation_args(batch_size, max_len, bos_id, eos_id)
+    check_beam_args(beam_size, length_penalty)
+    k, rows = beam_size, torch.arange(batch_size)
+    state = reorder_state(state, rows.repeat_interleave(k))      # batch * k rows
+    scores = torch.full((batch_size, k), -torch.inf)             # (batch, k) log-probs
+    scores[:, 0] = 0.0  # one live prefix at first
+    prefixes = torch.zeros(batch_size, k, 0, dtype=torch.long)    # (batch, k, t)
+    best, n_done = torch.full((batch_size,), -torch.inf), torch.zeros_like(rows)  # finished
+    best_tokens, best_len = torch.full((batch_size, max_len), eos_id), rows * 0
+    tokens = torch.full((batch_size * k,), bos_id)                # (batch * k,)
+    for t in range(max_len):
+        logits, state = step(tokens, state)                       # (batch * k, vocab)
+        check_step_logits(logits, batch_size * k)
+        log_probs = F.log_softmax(logits.float(), -1).view(batch_size, k, -1)
+        total = (scores[..., None] + log_probs).flatten(1)        # (batch, k * vocab)
+        top, flat = total.topk(min(2 * k, total.shape[1]), dim=-1)  # (batch, 2k)
+        origin, token = flat // log_probs.shape[-1], flat % log_probs.shape[-1]
+        parents = prefixes.gather(1, origin[..., None].expand(-1, -1, t))
+        candidates = torch.cat([parents, token[..., None]], 2)   # (batch, 2k, t + 1)
+        ends = (token == eos_id) & (torch.arange(top.shape[1]) < k) & (top > -torch.inf)
+        ends &= (n_done < k)[:, None]                             # (batch, 2k)
+        normalised = (top / (t + 1) ** length_penalty).masked_fill(~ends, -torch.inf)
+        new_best, which = normalised.max(-1)                      # (batch,)
+        better = new_best > best
+        best = torch.where(better, new_best, best)
+        best_tokens[better, :t + 1] = candidates[better, which[better]]
+        best_len[better], n_done = t + 1, n_done + ends.sum(-1)
+        live = (token == eos_id).long().argsort(dim=-1, stable=True)[:, :k]  # non-eos
+        scores, origin = top.gather(1, live), origin.gather(1, live)
+        prefixes = candidates.gather(1, live[..., None].expand(-1, -1, t + 1))
+        tokens = prefixes[:, :, -1].flatten()                     # (batch * k,)
+        state = reorder_state(state, (rows[:, None] * k + origin).flatten())
+        if (n_done >= k).all():
+            break
+    t = prefixes.shape[2]  # max_len, unless all done
+    live_best, which = (scores / t ** length_penalty).max(-1)     # (batch,)
+    take = (n_done < k) & (live_best > best)  # live prefixes count too
+    best = torch.where(take, live_best, best)
+    best_tokens[take, :t], best_len[take] = prefixes[take, which[take]], t
+    return best_tokens[:, :int(best_len.max())], best  # (batch, out_len), (batch,)
 
 
 # From notebooks/07_transformer_decoder.ipynb
@@ -45,157 +128,33 @@ from torch import Tensor
 from attnbook.checks import check_sampling_args
 
 
-def next_token_distribution(logits: Tensor, temperature: float = 1.0, top_k: int | None = None,
+def next_token_distribution(logits: Tensor, temperature: float = 1.0,
+                            top_k: int | None = None,
                             top_p: float | None = None) -> Tensor:
-    """``softmax(logits / temperature)`` over the last axis, restricted to the ``top_k`` most
-    likely tokens and/or the smallest set whose probability reaches ``top_p`` (nucleus
-    sampling, Holtzman et al. 2020), renormalised. Same shape as ``logits (..., vocab)``.
-
-    Raises ``TypeError``/``ValueError`` unless ``temperature > 0``, ``top_k >= 1`` and
-    ``0 < top_p <= 1`` (see ``attnbook.checks.check_sampling_args``).
-    """
+    """``softmax(logits / temperature)`` (..., vocab), kept to the ``top_k`` likeliest
+    tokens and/or the smallest set reaching probability ``top_p`` (Holtzman et al.
+    2020), renormalised. Raises ``ValueError`` unless ``temperature > 0``, ``top_k >=
+    1``, ``0 < top_p <= 1``."""
     check_sampling_args(logits, temperature, top_k, top_p)
     probs = torch.softmax(logits.float() / temperature, dim=-1)   # (..., vocab)
     if top_k is not None:
-        kth = probs.topk(min(top_k, probs.shape[-1]), dim=-1).values[..., -1:]  # (..., 1)
+        # (..., 1)
+        kth = probs.topk(min(top_k, probs.shape[-1]), dim=-1).values[..., -1:]
         probs = probs.masked_fill(probs < kth, 0.0)
         probs = probs / probs.sum(-1, keepdim=True)
     if top_p is not None:
         sorted_probs, order = probs.sort(dim=-1, descending=True)  # (..., vocab)
-        mass_before = sorted_probs.cumsum(-1) - sorted_probs      # of the more likely tokens
+        mass_before = sorted_probs.cumsum(-1) - sorted_probs  # of the likelier tokens
         sorted_probs = sorted_probs.masked_fill(mass_before >= top_p, 0.0)
         probs = torch.zeros_like(probs).scatter(-1, order, sorted_probs)
     return probs / probs.sum(-1, keepdim=True)                    # (..., vocab)
 
 
-def sample(step, state, batch_size, bos_id, eos_id, max_len, temperature=1.0, top_k=None,
-           top_p=None, generator: torch.Generator | None = None):
-    """Draw every next token from :func:`next_token_distribution` with ``generator`` (seeded
+def sample(step, state, batch_size, bos_id, eos_id, max_len, temperature=1.0,
+           top_k=None, top_p=None, generator: torch.Generator | None = None):
+    """Draw each token from :func:`next_token_distribution` with ``generator`` (seed it
     for reproducible samples); otherwise as :func:`decode_loop`."""
-    def draw(logits):
-        probs = next_token_distribution(logits, temperature, top_k, top_p)  # (batch, vocab)
+    def draw(logits):                                             # (batch, vocab)
+        probs = next_token_distribution(logits, temperature, top_k, top_p)
         return torch.multinomial(probs, 1, generator=generator).squeeze(1)  # (batch,)
     return decode_loop(step, state, batch_size, bos_id, eos_id, max_len, draw)
-
-
-# From notebooks/07_transformer_decoder.ipynb
-from torch import Tensor
-
-
-def reorder_state(state, index: Tensor):
-    """Pick rows ``index`` of every tensor in ``state`` (nested tuples, lists and dicts of
-    batch-first tensors; anything else is kept): beam search's bookkeeping."""
-    if isinstance(state, Tensor):
-        return state.index_select(0, index)                       # (len(index), ...)
-    if isinstance(state, (tuple, list)):
-        return type(state)(reorder_state(s, index) for s in state)
-    if isinstance(state, dict):
-        return {key: reorder_state(s, index) for key, s in state.items()}
-    return state
-
-
-# From notebooks/07_transformer_decoder.ipynb
-import torch
-import torch.nn.functional as F
-
-from attnbook.checks import check_beam_args, check_generation_args, check_step_logits
-
-
-def beam_search(step, state, batch_size, bos_id, eos_id, max_len, beam_size=4,
-                length_penalty=1.0):
-    """Keep the ``beam_size`` most likely prefixes; return the finished hypothesis with the
-    best score ``sum(log p) / length ** length_penalty`` (length counts the ``eos_id``).
-
-    Every step extends each live prefix by every token. Of the ``2 * beam_size`` best
-    extensions by total log-probability, an ``eos_id`` among the first ``beam_size`` finishes
-    a hypothesis, and the first ``beam_size`` others stay live. A sequence stops with
-    ``beam_size`` hypotheses; at ``max_len`` its live prefixes count too. ``beam_size=1`` is
-    greedy decoding. Returns ``(tokens (batch, out_len) padded with eos_id, scores (batch,))``.
-    """
-    check_generation_args(batch_size, max_len, bos_id, eos_id)
-    check_beam_args(beam_size, length_penalty)
-    k, rows = beam_size, torch.arange(batch_size)
-    state = reorder_state(state, rows.repeat_interleave(k))      # batch * k rows
-    scores = torch.full((batch_size, k), -torch.inf).index_fill(1, torch.tensor([0]), 0.0)
-    prefixes = torch.zeros(batch_size, k, 0, dtype=torch.long)    # (batch, k, t)
-    best = torch.full((batch_size,), -torch.inf)                  # best finished score
-    best_tokens = torch.full((batch_size, max_len), eos_id)       # (batch, max_len)
-    best_len, n_finished = torch.zeros(batch_size, dtype=torch.long), torch.zeros_like(rows)
-    tokens = torch.full((batch_size * k,), bos_id)                # (batch * k,)
-    for t in range(max_len):
-        logits, state = step(tokens, state)                       # (batch * k, vocab)
-        check_step_logits(logits, batch_size * k)
-        log_probs = F.log_softmax(logits.float(), -1).view(batch_size, k, -1)
-        total = scores[..., None] + log_probs                     # (batch, k, vocab)
-        top, flat = total.flatten(1).topk(min(2 * k, total[0].numel()), dim=-1)  # (batch, 2k)
-        origin, token = flat // total.shape[-1], flat % total.shape[-1]
-        parents = prefixes.gather(1, origin[..., None].expand(-1, -1, t))
-        candidates = torch.cat([parents, token[..., None]], 2)   # (batch, 2k, t + 1)
-        ends = (token == eos_id) & (torch.arange(top.shape[1]) < k) & (top > -torch.inf)
-        ends &= (n_finished < k)[:, None]                         # not yet done
-        normalised = (top / (t + 1) ** length_penalty).masked_fill(~ends, -torch.inf)
-        new_best, which = normalised.max(-1)                      # (batch,)
-        better = new_best > best
-        best = torch.where(better, new_best, best)
-        best_tokens[better, :t + 1] = candidates[better, which[better]]
-        best_len[better] = t + 1
-        n_finished += ends.sum(-1)
-        live = (token == eos_id).long().argsort(dim=-1, stable=True)[:, :k]  # (batch, k)
-        scores, origin = top.gather(1, live), origin.gather(1, live)
-        prefixes = candidates.gather(1, live[..., None].expand(-1, -1, t + 1))
-        tokens = prefixes[:, :, -1].flatten()                     # (batch * k,)
-        state = reorder_state(state, (rows[:, None] * k + origin).flatten())
-        if (n_finished >= k).all():
-            break
-    t = prefixes.shape[2]                                         # max_len, unless all done
-    live_best, which = (scores / t ** length_penalty).max(-1)     # (batch,)
-    take = (n_finished < k) & (live_best > best)                  # live prefixes count too
-    best = torch.where(take, live_best, best)
-    best_tokens[take, :t] = prefixes[take, which[take]]
-    best_len[take] = t
-    return best_tokens[:, :int(best_len.max())], best             # (batch, out_len), (batch,)
-
-
-# From notebooks/07_transformer_decoder.ipynb
-import torch
-
-
-def transformer_step(model, src, src_lengths, use_cache=True):
-    """``(step, state)`` to generate from a :class:`attnbook.transformer.Transformer`.
-
-    With ``use_cache`` each step feeds only the newest token: its keys and values join the
-    cache (one dict per decoder layer) and the earlier ones are read from it. Without, each
-    step runs the decoder over the whole prefix again. Both give the same logits.
-    """
-    memory, memory_mask = model.encode(src, src_lengths)         # (batch, T_src, d_model)
-
-    def cached_step(tokens, state):
-        memory, memory_mask, cache, start = state
-        logits = model.decode(tokens[:, None], memory, memory_mask, cache, start)  # (n, 1, V)
-        return logits[:, -1], (memory, memory_mask, cache, start + 1)
-
-    def recompute_step(tokens, state):
-        memory, memory_mask, prefix = state
-        prefix = torch.cat([prefix, tokens[:, None]], dim=1)      # (n, t + 1): all again
-        logits = model.decode(prefix, memory, memory_mask)        # (n, t + 1, V)
-        return logits[:, -1], (memory, memory_mask, prefix)
-
-    if use_cache:
-        return cached_step, (memory, memory_mask, model.decoder.new_cache(), 0)
-    return recompute_step, (memory, memory_mask, src.new_zeros(src.shape[0], 0))
-
-
-def seq2seq_step(model, src, src_lengths):
-    """``(step, state)`` for chapter 1 and 2's ``Seq2Seq`` (either decoder); the LSTM state
-    ``(1, batch, hidden)`` is kept batch-first in ``state`` so that beams can be reordered."""
-    enc_outputs, enc_state, src_mask = model.encode(src, src_lengths)
-    flip = lambda s: tuple(t.transpose(0, 1).contiguous() if t.dim() == 3 else t for t in s)
-
-    def step(tokens, state):
-        enc_outputs, src_mask, dec_state = state
-        logits, dec_state, _ = model.decoder(tokens[:, None], flip(dec_state), enc_outputs,
-                                             src_mask)            # (n, 1, V)
-        return logits[:, -1], (enc_outputs, src_mask, flip(dec_state))
-
-    dec_state = model.decoder.init_state(enc_outputs, enc_state, src_mask)
-    return step, (enc_outputs, src_mask, flip(dec_state))

@@ -5,46 +5,15 @@ import torch
 from torch import Tensor
 
 from attnbook import checks
-from attnbook.attention import scaled_dot_product_attention  # chapter 3
-
-
-def grouped_query_attention(query: Tensor, key: Tensor, value: Tensor,
-                            mask: Tensor | None = None) -> tuple[Tensor, Tensor]:
-    """Grouped-query attention (Ainslie et al. 2023, section 2.2): ``num_heads`` query
-    heads share ``num_kv_heads`` key/value heads; with ``group = num_heads /
-    num_kv_heads``, query heads ``g * group`` to ``(g + 1) * group - 1`` use key/value
-    head ``g``. One key/value head is multi-query attention (Shazeer 2019).
-
-    Args:
-        query: ``(batch, num_heads, T_q, d_k)``.
-        key, value: ``(batch, num_kv_heads, T_k, d_k)``, ``num_kv_heads`` dividing
-            ``num_heads``.
-        mask: as :func:`scaled_dot_product_attention` (True = may attend).
-
-    Returns:
-        ``(output (batch, num_heads, T_q, d_k), weights (batch, num_heads, T_q, T_k))``.
-
-    Raises:
-        TypeError, ValueError: see :func:`attnbook.checks.check_grouped_heads`.
-    """
-    checks.check_grouped_heads(query, key, value)
-    group = query.shape[1] // key.shape[1]
-    key = key.repeat_interleave(group, dim=1)        # (batch, num_heads, T_k, d_k)
-    value = value.repeat_interleave(group, dim=1)    # (batch, num_heads, T_k, d_k)
-    return scaled_dot_product_attention(query, key, value, mask)
 
 
 def sliding_window_mask(T_q: int, window: int | None = None, T_k: int | None = None,
                         device: torch.device | str | None = None) -> Tensor:
-    """``(T_q, T_k)`` bool causal mask (True = may attend), optionally windowed.
+    """``(T_q, T_k)`` bool causal mask, True = may attend (Beltagy et al. 2020, 3.1).
 
-    The queries are the last ``T_q`` of ``T_k`` positions (the others are cached), so
-    query ``i`` sits at ``p = T_k - T_q + i`` and may attend to key ``j`` when
-    ``p - window < j <= p``: itself and the ``window - 1`` positions before it
-    (Beltagy et al. 2020, section 3.1). ``window=None``: the plain causal mask.
-
-    Raises:
-        ValueError: see :func:`attnbook.checks.check_window`.
+    The queries are the last ``T_q`` of ``T_k`` positions (default ``T_k = T_q``): query
+    ``i`` at ``p = T_k - T_q + i`` may attend to key ``j`` if ``p - window < j <= p``.
+    ``window=None`` is the plain causal mask. Raises ``ValueError`` for bad sizes.
     """
     T_k = T_q if T_k is None else T_k
     checks.check_window(T_q, T_k, window)
@@ -56,67 +25,27 @@ def sliding_window_mask(T_q: int, window: int | None = None, T_k: int | None = N
     return mask
 
 
-def kv_cache_bytes(num_layers: int, batch: int, seq_len: int, num_kv_heads: int,
-                   d_k: int, bytes_per_number: int = 2) -> int:
-    """Memory of a KV cache: a key and a value of ``d_k`` numbers per layer, sequence,
-    position and key/value head, ``2 * num_layers * batch * seq_len * num_kv_heads *
-    d_k`` numbers of ``bytes_per_number`` bytes (2 for bfloat16; 1 counts numbers).
-
-    Raises:
-        ValueError: a size is not a positive integer.
-    """
-    checks.check_kv_cache_sizes(num_layers=num_layers, batch=batch, seq_len=seq_len,
-                                num_kv_heads=num_kv_heads, d_k=d_k,
-                                bytes_per_number=bytes_per_number)
-    return 2 * num_layers * batch * seq_len * num_kv_heads * d_k * bytes_per_number
-
-
 # From notebooks/08_decoder_only.ipynb
-import torch
 from torch import Tensor
 
 from attnbook import checks
+from attnbook.attention import scaled_dot_product_attention  # chapter 3
 
 
-def rotate_half(x: Tensor) -> Tensor:
-    """``(..., d)`` -> ``(..., d)``: each pair ``(x_i, x_{i + d/2})`` becomes
-    ``(-x_{i + d/2}, x_i)``, a quarter turn of the pair."""
-    first, second = x.chunk(2, dim=-1)            # (..., d / 2) each
-    return torch.cat((-second, first), dim=-1)    # (..., d)
+def grouped_query_attention(query: Tensor, key: Tensor, value: Tensor,
+                            mask: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    """Grouped-query attention (Ainslie et al. 2023, section 2.2).
 
-
-def apply_rotary(query: Tensor, key: Tensor, positions: Tensor,
-                 base: float = 10000.0) -> tuple[Tensor, Tensor]:
-    """Rotary position embedding (RoPE; Su et al. 2021, section 3.4.2, eq. 34).
-
-    Features ``i`` and ``i + d/2`` of a query or key at position ``p`` form a pair,
-    rotated by the angle ``p * base^(-2i / d)`` (the "rotate-half" pairing of GPT-NeoX
-    and LLaMA). Then ``rotated_q(m) . rotated_k(n)`` depends on ``m - n`` only.
-
-    Args:
-        query: ``(..., seq_len, d)`` float, e.g. ``(batch, num_heads, seq_len, d_k)``.
-        key: ``(..., seq_len, d)`` with the same even ``d`` and ``seq_len``; other
-            dimensions may differ (``num_kv_heads`` heads).
-        positions: ``(seq_len,)`` or ``(batch, seq_len)`` integer positions.
-        base: the wavelength base (10,000 in RoFormer and LLaMA).
-
-    Returns:
-        ``(rotated query, rotated key)``, the shapes and dtype of the inputs.
-
-    Raises:
-        TypeError, ValueError: see :func:`attnbook.checks.check_rotary`.
+    ``query (batch, num_heads, T_q, d_k)``; ``key``, ``value (batch, num_kv_heads, T_k,
+    d_k)`` with ``num_kv_heads`` dividing ``num_heads``: query heads ``g * group`` to
+    ``(g + 1) * group - 1`` share key/value head ``g``. Returns ``(output, weights)`` as
+    :func:`scaled_dot_product_attention`. Raises ``ValueError`` for bad head counts.
     """
-    checks.check_rotary(query, key, positions)
-    d = query.shape[-1]
-    exponent = torch.arange(0, d, 2, device=query.device, dtype=torch.float32) / d
-    frequency = base ** -exponent                               # (d / 2,)
-    angle = positions[..., None].float() * frequency            # (..., seq_len, d / 2)
-    angle = torch.cat((angle, angle), dim=-1)                   # (..., seq_len, d)
-    if positions.dim() == 2:
-        angle = angle[:, None]                                  # (batch, 1, seq_len, d)
-    cos, sin = angle.cos().to(query.dtype), angle.sin().to(query.dtype)
-    return (query * cos + rotate_half(query) * sin,            # (..., seq_len, d)
-            key * cos + rotate_half(key) * sin)
+    checks.check_grouped_heads(query, key, value)
+    group = query.shape[1] // key.shape[1]
+    key = key.repeat_interleave(group, dim=1)        # (batch, num_heads, T_k, d_k)
+    value = value.repeat_interleave(group, dim=1)    # (batch, num_heads, T_k, d_k)
+    return scaled_dot_product_attention(query, key, value, mask)
 
 
 # From notebooks/08_decoder_only.ipynb
@@ -125,26 +54,14 @@ from torch import Tensor, nn
 
 from attnbook import checks
 
-KVPair = tuple[Tensor, Tensor]
-"""One layer's cache: ``(keys, values)``, each ``(batch, num_kv_heads, past, d_k)``."""
+KVPair = tuple[Tensor, Tensor]  # a layer's cache: keys, values (b, kv_heads, past, d_k)
 
 
 class CausalSelfAttention(nn.Module):
-    """Masked self-attention of a decoder-only model with today's options: grouped-query
-    heads, rotary positions, a sliding window, a KV cache.
-
-    One fused projection ``w_qkv`` (GPT-2's ``c_attn``) makes ``num_heads`` query heads
-    and ``num_kv_heads`` key and value heads of ``d_k = d_model / num_heads`` features.
-
-    Args:
-        d_model: features in and out.
-        num_heads: query heads; divides ``d_model``.
-        num_kv_heads: key/value heads, dividing ``num_heads`` (``None``: ``num_heads``).
-        rotary: rotate queries and keys by their positions (:func:`apply_rotary`).
-        window: how many positions each one sees, itself included (``None``: all).
-
-    Raises:
-        ValueError: see :func:`attnbook.checks.check_head_counts`.
+    """Masked self-attention with ``num_heads`` query heads and ``num_kv_heads`` key
+    and value heads (default ``num_heads``) of ``d_k = d_model / num_heads`` features,
+    made by one fused projection ``w_qkv`` (GPT-2's ``c_attn``); optionally rotary
+    positions and a sliding ``window``. Raises ``ValueError`` for bad head counts.
     """
 
     def __init__(self, d_model: int, num_heads: int, num_kv_heads: int | None = None,
@@ -160,8 +77,8 @@ class CausalSelfAttention(nn.Module):
     def forward(self, x: Tensor, cache: KVPair | None = None
                 ) -> tuple[Tensor, Tensor, KVPair]:
         """``x (batch, T, d_model)``: the tokens after the ``past`` cached ones. Returns
-        ``(output (batch, T, d_model), weights (batch, num_heads, T, past + T), cache)``
-        with the keys and values of all ``past + T`` tokens in the new cache."""
+        ``(output (batch, T, d_model), weights (batch, num_heads, T, past + T),
+        cache)``; the new cache holds the keys and values of all ``past + T``."""
         batch, T, d_model = x.shape
         past = 0 if cache is None else cache[0].shape[2]
         kv_size = self.num_kv_heads * self.d_k
@@ -180,17 +97,14 @@ class CausalSelfAttention(nn.Module):
         return self.w_o(heads), weights, (k, v)
 
 
-class DecoderBlock(nn.Module):
-    """A pre-LN decoder block without cross-attention (Radford et al. 2019, sec. 2.3):
-    ``x = x + attention(norm1(x))``, then ``x = x + feed_forward(norm2(x))``, with the
-    feed-forward block ``Linear -> GELU (tanh approximation) -> Linear``.
+# From notebooks/08_decoder_only.ipynb
+from torch import Tensor, nn
 
-    Args:
-        d_model, num_heads, num_kv_heads, rotary, window: as
-            :class:`CausalSelfAttention`.
-        d_ff: hidden features of the feed-forward block.
-        layer_norm_eps: epsilon of both LayerNorms.
-    """
+
+class DecoderBlock(nn.Module):
+    """Pre-LN decoder block without cross-attention (Radford et al. 2019, sec. 2.3):
+    ``x = x + attention(norm1(x))``, ``x = x + feed_forward(norm2(x))``; the
+    feed-forward block is ``Linear -> GELU (tanh approximation) -> Linear``."""
 
     def __init__(self, d_model: int, num_heads: int, d_ff: int,
                  num_kv_heads: int | None = None, rotary: bool = False,
@@ -221,21 +135,10 @@ from attnbook import checks
 
 
 class GPT(nn.Module):
-    """A decoder-only language model (Radford et al. 2019): token embedding, learned
-    positions (or rotary ones inside attention), ``num_layers`` :class:`DecoderBlock`,
-    a final LayerNorm, and the output projection tied to the token embedding
-    ``E``: ``logits = norm(x) @ E^T``.
-
-    Args:
-        vocab_size: number of token ids.
-        d_model, num_heads, d_ff, num_kv_heads, rotary, window, layer_norm_eps: as
-            :class:`DecoderBlock`, for every block.
-        num_layers: number of blocks.
-        max_len: learned positions (none with ``rotary=True``, and no length limit).
-
-    Raises:
-        ValueError: as :class:`CausalSelfAttention`.
-    """
+    """Decoder-only language model (Radford et al. 2019): token embedding ``E``, learned
+    positions (none if ``rotary``), ``num_layers`` :class:`DecoderBlock`, a final
+    LayerNorm, and the output projection tied to ``E``: ``logits = norm(x) @ E^T``.
+    The other arguments are :class:`DecoderBlock`'s, for every block."""
 
     def __init__(self, vocab_size: int, d_model: int, num_layers: int, num_heads: int,
                  d_ff: int, max_len: int = 1024, num_kv_heads: int | None = None,
@@ -245,6 +148,9 @@ class GPT(nn.Module):
         self.vocab_size, self.max_len = vocab_size, None if rotary else max_len
         self.token = nn.Embedding(vocab_size, d_model)
         self.position = None if rotary else nn.Embedding(max_len, d_model)
+        for embedding in (self.token, self.position):     # GPT-2's initialisation
+            if embedding is not None:
+                nn.init.normal_(embedding.weight, std=0.02)
         self.blocks = nn.ModuleList(
             DecoderBlock(d_model, num_heads, d_ff, num_kv_heads, rotary, window,
                          layer_norm_eps) for _ in range(num_layers))
@@ -252,10 +158,9 @@ class GPT(nn.Module):
 
     def step(self, input_ids: Tensor, cache: list[KVPair] | None = None
              ) -> tuple[Tensor, list[KVPair], Tensor]:
-        """Run ``input_ids (batch, T)``, the tokens that follow the cached ones. Returns
-        ``(logits (batch, T, vocab_size), cache, weights)``: the new cache, one
-        ``(keys, values)`` per block, and the attention weights
-        ``(batch, num_layers, num_heads, T, past + T)``."""
+        """``input_ids (batch, T)`` follow the cached tokens. Returns ``(logits (batch,
+        T, vocab_size), the new cache, weights (batch, layers, heads, T, past + T))``;
+        ``ValueError``/``TypeError`` for bad ids (see ``checks.check_token_ids``)."""
         past = 0 if cache is None else cache[0][0].shape[2]
         checks.check_token_ids(input_ids, self.vocab_size, past, self.max_len)
         x = self.token(input_ids)                             # (batch, T, d_model)
@@ -271,8 +176,7 @@ class GPT(nn.Module):
         return logits, new_cache, torch.stack(weights, dim=1)
 
     def forward(self, input_ids: Tensor) -> Tensor:
-        """``input_ids (batch, T)`` -> ``logits (batch, T, vocab_size)``: at every
-        position, a score for each possible next token (no cache)."""
+        """``input_ids (batch, T)`` -> ``logits (batch, T, vocab_size)``, no cache."""
         return self.step(input_ids)[0]
 
 
@@ -284,10 +188,8 @@ GPT2_NAMES = {
     "ln_f.weight":         "norm.weight",
     "ln_f.bias":           "norm.bias",
 }
-"""GPT-2's weights outside the blocks: file name -> :class:`GPT` parameter name."""
-
 GPT2_BLOCK_NAMES = {
-    # inside "h.{i}."  ->  inside "blocks.{i}."
+    # inside "h.{i}."  ->  inside "blocks.{i}."; each has a .weight and a .bias
     "ln_1":         "norm1",
     "attn.c_attn":  "attention.w_qkv",     # W^Q, W^K, W^V of all heads side by side
     "attn.c_proj":  "attention.w_o",
@@ -295,11 +197,10 @@ GPT2_BLOCK_NAMES = {
     "mlp.c_fc":     "feed_forward.0",      # d_model -> d_ff, then GELU (tanh)
     "mlp.c_proj":   "feed_forward.2",      # d_ff -> d_model
 }
-"""One GPT-2 block (each entry has a ``.weight`` and a ``.bias``): file -> ours."""
 
 
 def gpt2_name_table(num_layers: int) -> dict[str, str]:
-    """GPT-2 name -> :class:`GPT` parameter name, for ``num_layers`` blocks."""
+    """GPT-2 weight name -> :class:`GPT` parameter name, for ``num_layers`` blocks."""
     table = dict(GPT2_NAMES)
     for i in range(num_layers):
         for theirs, ours in GPT2_BLOCK_NAMES.items():
@@ -309,59 +210,50 @@ def gpt2_name_table(num_layers: int) -> dict[str, str]:
 
 
 # From notebooks/08_decoder_only.ipynb
-from attnbook.gpt2_weights import gpt2_arguments, gpt2_tensors
-from attnbook.pretrained import copy_weights  # chapter 6's strict copy
-
-
-def _from_gpt2_weights(cls, config: dict, tensors: dict) -> GPT:
-    """A :class:`GPT` (eval mode) with GPT-2's weights: ``config`` a GPT2Config as a
-    dict, ``tensors`` a GPT-2 state dict or ``model.safetensors``.
-
-    ``gpt2_tensors`` transposes the ``Conv1D`` weights, stored ``(in, out)``, to
-    ``nn.Linear``'s ``(out, in)`` and drops the causal-mask buffers; ``copy_weights``
-    refuses any unknown, missing or misshaped weight.
-
-    Raises:
-        PretrainedModelError: see :func:`attnbook.gpt2_weights.gpt2_arguments` and
-            :func:`attnbook.pretrained.copy_weights`.
-    """
-    arguments = gpt2_arguments(config)
-    model = cls(**arguments)
-    table = gpt2_name_table(arguments["num_layers"])
-    copy_weights(model, gpt2_tensors(tensors), table, unused={})
-    return model.eval()
+from attnbook.gpt2_weights import build_gpt2
 
 
 def _from_gpt2(cls, gpt2) -> GPT:
-    """Our :class:`GPT` with the weights of a ``transformers`` ``GPT2LMHeadModel``."""
-    return cls.from_gpt2_weights(gpt2.config.to_dict(), gpt2.state_dict())
+    """Our :class:`GPT` (eval mode) with the weights of a ``transformers``
+    ``GPT2LMHeadModel``, renamed by :func:`gpt2_name_table` (see ``build_gpt2``)."""
+    return build_gpt2(cls, gpt2.config.to_dict(), gpt2.state_dict())
 
 
-GPT.from_gpt2 = classmethod(_from_gpt2)                  # GPT.from_gpt2(model)
-GPT.from_gpt2_weights = classmethod(_from_gpt2_weights)  # (config, tensors)
+GPT.from_gpt2 = classmethod(_from_gpt2)       # GPT.from_gpt2(model), a class method
 
 
 # From notebooks/08_decoder_only.ipynb
 import torch
+from torch import Tensor
+
+from attnbook import checks
 
 
-def gpt_step(model: GPT, prompt: torch.Tensor, use_cache: bool = True):
-    """``(step, state)`` to continue ``prompt (batch, T)`` with chapter 7's
-    ``greedy_search`` and ``sample``, called with ``bos_id`` = the prompt's last token.
+def rotate_half(x: Tensor) -> Tensor:
+    """``(..., d)`` -> ``(..., d)``: each pair ``(x_i, x_{i + d/2})`` becomes
+    ``(-x_{i + d/2}, x_i)``, the pair turned by 90 degrees."""
+    first, second = x.chunk(2, dim=-1)            # (..., d / 2) each
+    return torch.cat((-second, first), dim=-1)    # (..., d)
 
-    ``step(tokens (batch,), state) -> (logits (batch, vocab_size), state)``. With
-    ``use_cache`` the state is the KV cache of the tokens so far and each step feeds one
-    token; without, each step runs the model over the whole prefix again."""
-    prefix = prompt[:, :-1]                               # the last token is fed first
 
-    def cached_step(tokens, cache):
-        logits, cache, _ = model.step(tokens[:, None], cache)   # (batch, 1, vocab_size)
-        return logits[:, -1], cache
+def apply_rotary(query: Tensor, key: Tensor, positions: Tensor,
+                 base: float = 10000.0) -> tuple[Tensor, Tensor]:
+    """Rotary position embedding (Su et al. 2021, eq. 34, rotate-half pairing).
 
-    def recompute_step(tokens, prefix):
-        prefix = torch.cat((prefix, tokens[:, None]), dim=1)    # (batch, t + 1)
-        return model(prefix)[:, -1], prefix
-
-    if not use_cache:
-        return recompute_step, prefix
-    return cached_step, model.step(prefix)[1] if prefix.shape[1] else None
+    ``query (..., seq_len, d)`` and ``key (..., seq_len, d)``, ``d`` even, are rotated
+    pair by pair, features ``(i, i + d/2)`` by the angle ``p * base^(-2i/d)`` at
+    position ``p``; ``positions`` is ``(seq_len,)`` or ``(batch, seq_len)`` integers.
+    Returns the rotated ``(query, key)``. Raises ``TypeError``/``ValueError`` for bad
+    input (see ``attnbook.checks.check_rotary``).
+    """
+    checks.check_rotary(query, key, positions)
+    d = query.shape[-1]
+    exponent = torch.arange(0, d, 2, device=query.device, dtype=torch.float32) / d
+    frequency = base ** -exponent                               # (d / 2,)
+    angle = positions[..., None].float() * frequency            # (..., seq_len, d / 2)
+    angle = torch.cat((angle, angle), dim=-1)                   # (..., seq_len, d)
+    if positions.dim() == 2:
+        angle = angle[:, None]                                  # (batch, 1, seq_len, d)
+    cos, sin = angle.cos().to(query.dtype), angle.sin().to(query.dtype)
+    return (query * cos + rotate_half(query) * sin,            # (..., seq_len, d)
+            key * cos + rotate_half(key) * sin)

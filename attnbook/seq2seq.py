@@ -447,74 +447,8 @@ def scores_by_length(lengths: list, hypotheses: list, references: list, metric, 
 
 
 # From notebooks/01_rnn_lstm.ipynb
-from typing import NamedTuple
-
-from attnbook.data import (TranslationPair, Vocab, date_source_tokens, date_target_tokens, make_date_splits,
-                           split_by_source, word_tokenize)
-
-
-class TaskData(NamedTuple):
-    """One task's data, prepared the way chapters 1 and 2 train and test on it.
-
-    Attributes:
-        splits: ``"train"``, ``"valid"``, ``"test"`` -> the examples of that split
-            (:class:`attnbook.data.DateExample` or :class:`attnbook.data.TranslationPair`).
-        train: the training pairs as ``(source tokens, target tokens)``.
-        src_vocab, tgt_vocab: vocabularies built from the training pairs only.
-        max_src_len: the longest training source, in tokens.
-    """
-
-    splits: dict
-    train: list
-    src_vocab: Vocab
-    tgt_vocab: Vocab
-    max_src_len: int
-
-
-def _task_data(splits: dict, train: list) -> TaskData:
-    if len(train) == 0:
-        raise ValueError("a task needs at least one training example, got an empty training split")
-    src_vocab = Vocab(source for source, _ in train)
-    tgt_vocab = Vocab(target for _, target in train)
-    max_src_len = max(len(source) for source, _ in train)
-    return TaskData(splits, train, src_vocab, tgt_vocab, max_src_len)
-
-
-def date_task(n_train: int = 10_000, n_valid: int = 1_000, n_test: int = 1_000, seed: int = 0) -> TaskData:
-    """The date task of chapters 1 and 2: the locale token and one token per character -> the ISO date.
-
-    The dates come from :func:`attnbook.data.make_date_splits` (deterministic by ``seed``); no test
-    date appears in training in any locale or format.
-
-    Returns:
-        A :class:`TaskData` whose examples are :class:`attnbook.data.DateExample`.
-
-    Raises:
-        ValueError: a size is negative, the sizes ask for more dates than the range holds, or
-            ``n_train`` is 0 (see :func:`attnbook.data.make_date_splits`).
-    """
-    splits = make_date_splits(n_train=n_train, n_valid=n_valid, n_test=n_test, seed=seed)
-    train = [(date_source_tokens(e), date_target_tokens(e)) for e in splits["train"]]
-    return _task_data(splits, train)
-
-
-def tatoeba_task(pairs: list[TranslationPair], seed: int = 0) -> TaskData:
-    """Tatoeba English -> French, split 80/10/10 *by English sentence* (no source in two splits).
-
-    ``pairs`` is :func:`attnbook.data.load_tatoeba`'s list. The training pairs (lower-cased word
-    tokens) are sorted by length, so that sentences of similar length share a batch and there is
-    little padding to compute on; :func:`train_seq2seq` still shuffles the batches every epoch.
-
-    Returns:
-        A :class:`TaskData` whose examples are :class:`attnbook.data.TranslationPair`.
-
-    Raises:
-        ValueError: ``pairs`` is empty (see :func:`attnbook.data.split_by_source`).
-    """
-    splits = split_by_source(pairs, fractions=(0.8, 0.1, 0.1), seed=seed)
-    train = [(word_tokenize(p.source), word_tokenize(p.target)) for p in splits["train"]]
-    train.sort(key=lambda pair: (len(pair[1]), len(pair[0])))
-    return _task_data(splits, train)
+# The data preparation is plumbing (hand-written, in attnbook.data); seq2seq re-exports it.
+from attnbook.data import TaskData, bottleneck_task, date_task, tatoeba_task  # noqa: F401
 
 
 # From notebooks/01_rnn_lstm.ipynb

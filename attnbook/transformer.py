@@ -8,8 +8,7 @@ from attnbook import checks
 
 
 class PositionalEncoding(nn.Module):
-    """``x + PE[:seq_len]`` for ``(batch, seq_len, d_model)`` embeddings, PE the sinusoids
-    of Vaswani et al. 2017, section 3.5 (the buffer ``pe``, ``(max_len, d_model)``).
+    """Add the sinusoids ``pe`` (Vaswani et al. 2017, section 3.5) to embeddings.
     Raises ValueError for bad sizes or dropout, or ``x`` of the wrong shape."""
 
     def __init__(self, d_model: int, max_len: int = 5000, dropout: float = 0.0):
@@ -40,9 +39,8 @@ ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU}
 
 
 class FeedForward(nn.Sequential):
-    """``linear2(dropout(activation(linear1(x))))`` at every position of ``(batch,
-    seq_len, d_model)``, same shape out (Vaswani et al. 2017, equation 2). Raises
-    ValueError for an unknown activation, a size that is not positive, or bad dropout."""
+    """``linear2(dropout(activation(linear1(x))))`` at every position (Vaswani et al.
+    2017, equation 2). ValueError for an unknown activation, bad sizes or dropout."""
 
     def __init__(self, d_model: int, d_ff: int, dropout: float = 0.0,
                  activation: str = "relu"):
@@ -62,13 +60,11 @@ from attnbook.attention import MultiHeadAttention
 
 
 class TransformerEncoderLayer(nn.Module):
-    """Self-attention, then a feed-forward block, each with a residual connection and
-    a LayerNorm (Vaswani et al. 2017, section 3.1): post-LN if ``norm_first`` is False
-    (the paper, BERT), else pre-LN. Raises as MultiHeadAttention and FeedForward."""
+    """Self-attention and a feed-forward block with residuals and LayerNorms, post-LN or
+    pre-LN (Vaswani et al. 2017, 3.1). Raises as MultiHeadAttention, FeedForward."""
 
-    def __init__(self, d_model: int, num_heads: int, d_ff: int, dropout: float = 0.1,
-                 activation: str = "relu", norm_first: bool = False,
-                 layer_norm_eps: float = 1e-5):
+    def __init__(self, d_model, num_heads, d_ff, dropout=0.1, activation="relu",
+                 norm_first=False, layer_norm_eps=1e-5):
         super().__init__()
         self.self_attn = MultiHeadAttention(d_model, num_heads, dropout=dropout)
         self.feed_forward = FeedForward(d_model, d_ff, dropout, activation)
@@ -78,8 +74,7 @@ class TransformerEncoderLayer(nn.Module):
         self.norm_first = norm_first
 
     def forward(self, x: Tensor, mask: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        """``x`` ``(batch, T, d_model)``, ``mask`` as :class:`MultiHeadAttention`'s ->
-        ``(output, weights)``: ``(batch, T, d_model)``, ``(batch, num_heads, T, T)``."""
+        """``(batch, T, d_model)`` -> same shape, and weights ``(batch, H, T, T)``."""
         checks.check_encoder_input(x, self.self_attn.d_model)
         if self.norm_first:                         # pre-LN: x + Sublayer(LN(x))
             h = self.norm1(x)
@@ -92,7 +87,7 @@ class TransformerEncoderLayer(nn.Module):
             x = self.norm2(x + self.dropout2(self.feed_forward(x)))
         return x, weights
 
-    from_torch = classmethod(torch_compat.encoder_layer_from_torch)  # copy a torch layer
+    from_torch = classmethod(torch_compat.encoder_layer_from_torch)  # copy torch's
 
 
 # From notebooks/05_transformer_encoder.ipynb
@@ -103,28 +98,24 @@ from attnbook import checks, torch_compat
 
 
 class TransformerEncoder(nn.Module):
-    """A stack of ``num_layers`` :class:`TransformerEncoderLayer` (Vaswani et al. 2017,
-    section 3.1) and, if ``final_norm`` (default: ``norm_first``), a last LayerNorm.
-    Raises ValueError if ``num_layers < 1``, or as :class:`TransformerEncoderLayer`."""
+    """``num_layers`` encoder layers, then a LayerNorm if ``final_norm`` (default:
+    ``norm_first``). Raises ValueError if ``num_layers < 1``, or as the layer."""
 
-    def __init__(self, num_layers: int, d_model: int, num_heads: int, d_ff: int,
-                 dropout: float = 0.1, activation: str = "relu",
-                 norm_first: bool = False, layer_norm_eps: float = 1e-5,
-                 final_norm: bool | None = None):
+    def __init__(self, num_layers, d_model, num_heads, d_ff, dropout=0.1,
+                 activation="relu", norm_first=False, layer_norm_eps=1e-5,
+                 final_norm=None):
         super().__init__()
         checks.check_num_layers(num_layers)
-        self.d_model = d_model
-        self.layers = nn.ModuleList(
-            TransformerEncoderLayer(d_model, num_heads, d_ff, dropout, activation,
-                                    norm_first, layer_norm_eps)
-            for _ in range(num_layers))
+        args = (d_model, num_heads, d_ff, dropout, activation, norm_first,
+                layer_norm_eps)
+        self.layers = nn.ModuleList(TransformerEncoderLayer(*args)
+                                    for _ in range(num_layers))
         final = norm_first if final_norm is None else final_norm
         self.norm = nn.LayerNorm(d_model, eps=layer_norm_eps) if final else None
 
     def forward(self, x: Tensor, mask: Tensor | None = None,
                 need_weights: bool = False):
-        """``x`` ``(batch, T, d_model)`` -> same shape; with ``need_weights`` also every
-        layer's weights, ``(batch, num_layers, num_heads, T, T)``."""
+        """``(batch, T, d_model)`` -> same shape (weights: ``(batch, L, H, T, T)``)."""
         all_weights = []
         for layer in self.layers:
             x, weights = layer(x, mask)                # (batch, T, d_model)
@@ -133,7 +124,7 @@ class TransformerEncoder(nn.Module):
         weights = torch.stack(all_weights, dim=1)      # (batch, L, H, T, T)
         return (x, weights) if need_weights else x
 
-    from_torch = classmethod(torch_compat.encoder_from_torch)  # copy a torch encoder
+    from_torch = classmethod(torch_compat.encoder_from_torch)  # copy torch's
 
 
 # From notebooks/07_transformer_decoder.ipynb
@@ -144,38 +135,30 @@ from attnbook.checks import check_positive_int
 
 
 def causal_mask(size: int, device: torch.device | str | None = None) -> Tensor:
-    """``(size, size)`` bool, True where query ``i`` may attend to key ``j`` (``j <= i``).
-
-    The decoder's self-attention mask (Vaswani et al. 2017, section 3.2.3): a position sees
-    itself and the positions before it, never a later one. True = may attend, as every mask of
-    the package. Raises ``ValueError`` unless ``size`` is a positive int.
-    """
+    """``(size, size)`` bool, True where query ``i`` may attend to key ``j <= i``
+    (Vaswani et al. 2017, sec. 3.2.3). Raises ``ValueError`` unless ``size`` is a
+    positive int."""
     check_positive_int("size", size)
     ones = torch.ones(size, size, dtype=torch.bool, device=device)  # (size, size)
-    return torch.tril(ones)                       # (size, size): True on and below the diagonal
+    return torch.tril(ones)  # (size, size): True on and below the diagonal
 
 
 # From notebooks/07_transformer_decoder.ipynb
-import torch
 from torch import nn
 
-from attnbook.attention import (MultiHeadAttention, merge_heads, scaled_dot_product_attention,
-                                split_heads)
+from attnbook.attention import MultiHeadAttention
+from attnbook import torch_compat_decoder
 from attnbook.checks import check_decoder_inputs
 
 
 class TransformerDecoderLayer(nn.Module):
-    """Masked self-attention, cross-attention over the encoder's output ``memory``, and a
-    feed-forward block, each with a residual connection and a LayerNorm: after the sum
-    (post-LN) or before the sub-layer (``norm_first=True``) (Vaswani et al. 2017, sec. 3.1).
-
-    ``forward(tgt (batch, T_tgt, d_model), memory (batch, T_src, d_model), tgt_mask,
-    memory_mask, cache=None)``: bool masks broadcastable to ``(batch, T_tgt, T_tgt)`` and
-    ``(batch, T_tgt, T_src)``, True = may attend. Returns ``(output (batch, T_tgt, d_model),
-    self_weights, cross_weights)``, weights ``(batch, num_heads, T_tgt, T_k)``. With a
-    ``cache`` (a dict, inference only), ``tgt`` holds only the new positions. Raises
-    ``TypeError``/``ValueError`` on bad inputs (see ``attnbook.checks``).
-    """
+    """Masked self-attention, cross-attention over the encoder's ``memory``,
+    feed-forward; each with a residual connection and a LayerNorm, post-LN or pre-LN
+    (Vaswani et al. 2017, sec. 3.1). ``forward(tgt (batch, T_tgt, d_model), memory
+    (batch, T_src, d_model), tgt_mask, memory_mask, cache=None)``, bool masks
+    broadcastable to ``(batch, T_tgt, T_tgt)`` / ``(batch, T_tgt, T_src)``, True = may
+    attend -> ``(output, self_weights, cross_weights)``. Raises
+    ``TypeError``/``ValueError`` (``attnbook.checks``)."""
 
     def __init__(self, d_model: int, num_heads: int, d_ff: int, dropout: float = 0.1,
                  activation: str = "relu", norm_first: bool = False,
@@ -183,23 +166,23 @@ class TransformerDecoderLayer(nn.Module):
         super().__init__()
         self.self_attn = MultiHeadAttention(d_model, num_heads, dropout=dropout)
         self.cross_attn = MultiHeadAttention(d_model, num_heads, dropout=dropout)
-        self.feed_forward = FeedForward(d_model, d_ff, dropout=dropout, activation=activation)
+        self.feed_forward = FeedForward(d_model, d_ff, dropout, activation)
         self.norm1, self.norm2, self.norm3 = (nn.LayerNorm(d_model, eps=layer_norm_eps)
                                               for _ in range(3))
-        self.dropout = nn.Dropout(dropout)
-        self.norm_first = norm_first
+        self.dropout, self.norm_first = nn.Dropout(dropout), norm_first
 
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, cache=None):
-        past = cache["key"].shape[2] if cache else 0
-        check_decoder_inputs(tgt, memory, self.self_attn.d_model, tgt_mask, memory_mask, past)
-        x = tgt                                                   # (batch, T_tgt, d_model)
-        out, self_weights = self.attend_to_self(self.pre(x, self.norm1), tgt_mask, cache)
+        past = cache["key"].shape[2] if cache else 0  # positions in the cache
+        d_model = self.self_attn.d_model
+        check_decoder_inputs(tgt, memory, d_model, tgt_mask, memory_mask, past)
+        x = tgt  # (batch, T_tgt, d_model)
+        h = self.pre(x, self.norm1)
+        out, self_weights = self.attend_to_self(h, tgt_mask, cache)
         x = self.add_and_norm(x, out, self.norm1)
-        # Cross-attention: queries from the decoder, keys and values from the encoder.
-        h = self.pre(x, self.norm2)
+        h = self.pre(x, self.norm2)     # cross-attention: queries from the decoder,
         out, cross_weights = self.cross_attn(h, memory, memory, mask=memory_mask)
-        x = self.add_and_norm(x, out, self.norm2)
-        out = self.feed_forward(self.pre(x, self.norm3))          # (batch, T_tgt, d_model)
+        x = self.add_and_norm(x, out, self.norm2)  # keys and values from the encoder
+        out = self.feed_forward(self.pre(x, self.norm3))  # (batch, T_tgt, d_model)
         return self.add_and_norm(x, out, self.norm3), self_weights, cross_weights
 
     def pre(self, x, norm):         # pre-LN normalises the input of each sub-layer ...
@@ -208,84 +191,73 @@ class TransformerDecoderLayer(nn.Module):
     def add_and_norm(self, x, out, norm):           # ... post-LN the residual sum
         return x + self.dropout(out) if self.norm_first else norm(x + self.dropout(out))
 
-    def attend_to_self(self, h, mask, cache):
+    def attend_to_self(self, h, mask, cache):       # cache: section 7.7
         if cache is None:
-            return self.self_attn(h, h, h, mask=mask)             # (batch, T_tgt, d_model)
-        attn, heads = self.self_attn, self.self_attn.num_heads  # cached: new positions only
-        key = split_heads(attn.w_k(h), heads)                     # (batch, heads, T_new, d_k)
-        value = split_heads(attn.w_v(h), heads)                   # (batch, heads, T_new, d_k)
-        if cache:
-            key = torch.cat([cache["key"], key], dim=2)           # (batch, heads, T_all, d_k)
-            value = torch.cat([cache["value"], value], dim=2)     # (batch, heads, T_all, d_k)
-        cache["key"], cache["value"] = key, value
-        query = split_heads(attn.w_q(h), heads)                   # (batch, heads, T_new, d_k)
-        mask = mask.unsqueeze(-3) if mask is not None and mask.dim() == 3 else mask
-        out, weights = scaled_dot_product_attention(query, key, value, mask)
-        return attn.w_o(merge_heads(out)), weights                # (batch, T_new, d_model)
+            return self.self_attn(h, h, h, mask=mask)  # (batch, T_tgt, d_model)
+        return cached_self_attention(self.self_attn, h, mask, cache)
 
     @classmethod
-    def from_torch(cls, module: nn.TransformerDecoderLayer) -> "TransformerDecoderLayer":
-        """Copy an ``nn.TransformerDecoderLayer(batch_first=True)`` (plumbing elsewhere)."""
-        from attnbook.torch_compat_decoder import decoder_layer_from_torch
-        return decoder_layer_from_torch(cls, module)
+    def from_torch(cls, module: nn.TransformerDecoderLayer):
+        """A copy of a batch-first ``nn.TransformerDecoderLayer`` (plumbing
+        elsewhere)."""
+        return torch_compat_decoder.decoder_layer_from_torch(cls, module)
 
 
 # From notebooks/07_transformer_decoder.ipynb
 import torch
 from torch import nn
 
+from attnbook import torch_compat_decoder
 from attnbook.checks import check_num_layers
 
 
 class TransformerDecoder(nn.Module):
-    """A stack of ``num_layers`` :class:`TransformerDecoderLayer` (Vaswani et al. 2017, 3.1),
-    with a final LayerNorm when ``final_norm`` (default: when ``norm_first``, as the encoder).
+    """``num_layers`` :class:`TransformerDecoderLayer`, then a LayerNorm if
+    ``final_norm`` (default: if ``norm_first``). ``forward`` as the layer's; ``cache``
+    is ``new_cache()``. Returns ``output (batch, T_tgt, d_model)``, with
+    ``need_weights`` also the self- and cross-attention weights ``(batch, num_layers,
+    num_heads, T_tgt, T_k)``."""
 
-    ``forward(tgt, memory, tgt_mask=None, memory_mask=None, cache=None, need_weights=False)``
-    as the layer; ``cache`` is :meth:`new_cache`'s list of one dict per layer. Returns
-    ``output (batch, T_tgt, d_model)``, or with ``need_weights`` also the self- and
-    cross-attention weights ``(batch, num_layers, num_heads, T_tgt, T_k)``.
-    """
-
-    def __init__(self, num_layers: int, d_model: int, num_heads: int, d_ff: int,
-                 dropout: float = 0.1, activation: str = "relu", norm_first: bool = False,
-                 layer_norm_eps: float = 1e-5, final_norm: bool | None = None):
+    def __init__(self, num_layers, d_model, num_heads, d_ff, dropout=0.1,
+                 activation="relu", norm_first=False, layer_norm_eps=1e-5,
+                 final_norm=None):
         super().__init__()
         check_num_layers(num_layers)
-        self.layers = nn.ModuleList(
-            TransformerDecoderLayer(d_model, num_heads, d_ff, dropout, activation,
-                                    norm_first, layer_norm_eps) for _ in range(num_layers))
-        use_final_norm = norm_first if final_norm is None else final_norm
-        self.norm = nn.LayerNorm(d_model, eps=layer_norm_eps) if use_final_norm else None
+        layer = (d_model, num_heads, d_ff, dropout, activation, norm_first,
+                 layer_norm_eps)
+        self.layers = nn.ModuleList(TransformerDecoderLayer(*layer)
+                                    for _ in range(num_layers))
+        final_norm = norm_first if final_norm is None else final_norm
+        self.norm = nn.LayerNorm(d_model, eps=layer_norm_eps) if final_norm else None
 
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, cache=None,
                 need_weights=False):
+        cache = [None] * len(self.layers) if cache is None else cache
         self_weights, cross_weights = [], []
-        for index, layer in enumerate(self.layers):
-            layer_cache = None if cache is None else cache[index]
-            tgt, w_self, w_cross = layer(tgt, memory, tgt_mask, memory_mask, layer_cache)
-            self_weights.append(w_self)
-            cross_weights.append(w_cross)
-        x = tgt if self.norm is None else self.norm(tgt)          # (batch, T_tgt, d_model)
+        for layer, layer_cache in zip(self.layers, cache):
+            tgt, w_self, w_cross = layer(tgt, memory, tgt_mask, memory_mask,
+                                         layer_cache)
+            self_weights.append(w_self)  # (batch, heads, T_tgt, T_tgt)
+            cross_weights.append(w_cross)  # (batch, heads, T_tgt, T_src)
+        x = tgt if self.norm is None else self.norm(tgt)  # (batch, T_tgt, d_model)
         if need_weights:
             return x, torch.stack(self_weights, 1), torch.stack(cross_weights, 1)
         return x
 
     def new_cache(self) -> list[dict]:
-        """An empty key/value cache: one dict per layer, filled by ``forward(..., cache=)``."""
+        """An empty key/value cache: one dict per layer (section 7.7)."""
         return [{} for _ in self.layers]
 
     @classmethod
     def from_torch(cls, module: nn.TransformerDecoder) -> "TransformerDecoder":
-        """Copy an ``nn.TransformerDecoder`` of batch-first layers and its final norm."""
-        from attnbook.torch_compat_decoder import decoder_from_torch
-        return decoder_from_torch(cls, module)
+        """A copy of an ``nn.TransformerDecoder`` of batch-first layers and its final
+        norm."""
+        return torch_compat_decoder.decoder_from_torch(cls, module)
 
 
 # From notebooks/07_transformer_decoder.ipynb
 import math
 
-import torch
 from torch import nn
 
 from attnbook.checks import check_source_ids
@@ -293,14 +265,12 @@ from attnbook.masks import key_mask, token_mask
 
 
 class Transformer(nn.Module):
-    """The encoder-decoder Transformer, batch-first (Vaswani et al. 2017, figure 1).
-
-    Embeddings scaled by ``sqrt(d_model)`` plus sinusoidal positions, chapter 5's
-    :class:`TransformerEncoder`, the :class:`TransformerDecoder`, and an output layer that
-    shares the target embedding's weight when ``tie_embeddings`` (section 3.4). Called like
-    chapter 1's ``Seq2Seq``: ``forward(src, src_lengths, tgt_in) -> logits (batch, T_tgt,
-    tgt_vocab_size)``. Raises ``ValueError``/``TypeError`` for a bad source (``encode``).
-    """
+    """The encoder-decoder Transformer, batch-first (Vaswani et al. 2017, fig. 1):
+    embeddings times ``sqrt(d_model)`` plus positions, chapter 5's encoder, the decoder,
+    and an output layer sharing the target embedding's weight if ``tie_embeddings``
+    (sec. 3.4). Called as chapter 1's ``Seq2Seq``: ``forward(src, src_lengths, tgt_in)
+    -> logits (batch, T_tgt, tgt_vocab_size)``; ``encode`` raises
+    ``TypeError``/``ValueError`` for a bad source."""
 
     def __init__(self, src_vocab_size, tgt_vocab_size, d_model=64, num_heads=4,
                  num_layers=2, d_ff=128, dropout=0.1, norm_first=True, max_len=256,
@@ -310,35 +280,63 @@ class Transformer(nn.Module):
         self.bos_id, self.eos_id, self.pad_id = bos_id, eos_id, pad_id
         self.src_embedding = nn.Embedding(src_vocab_size, d_model)
         self.tgt_embedding = nn.Embedding(tgt_vocab_size, d_model)
+        # x * sqrt(d_model) ~ N(0, 1)
+        for embedding in (self.src_embedding, self.tgt_embedding):
+            nn.init.normal_(embedding.weight, std=d_model ** -0.5)
         self.positions = PositionalEncoding(d_model, max_len, dropout)
         sizes = (num_layers, d_model, num_heads, d_ff, dropout)
         self.encoder = TransformerEncoder(*sizes, norm_first=norm_first)
         self.decoder = TransformerDecoder(*sizes, norm_first=norm_first)
-        for embedding in (self.src_embedding, self.tgt_embedding):  # x * sqrt(d_model) ~ N(0, 1)
-            nn.init.normal_(embedding.weight, std=d_model ** -0.5)
         self.output = nn.Linear(d_model, tgt_vocab_size)
         if tie_embeddings:
-            self.output.weight = self.tgt_embedding.weight        # (tgt_vocab_size, d_model)
+            self.output.weight = self.tgt_embedding.weight  # (tgt_vocab_size, d_model)
 
     def encode(self, src, src_lengths):
-        """``memory (batch, T_src, d_model)`` and ``memory_mask (batch, 1, T_src)``."""
+        """-> ``memory (batch, T_src, d_model)``, ``memory_mask (batch, 1, T_src)``."""
         check_source_ids(src, src_lengths, self.max_src_len)
-        memory_mask = key_mask(token_mask(src_lengths, src.shape[1]))  # (batch, 1, T_src)
+        # (batch, 1, T_src)
+        memory_mask = key_mask(token_mask(src_lengths, src.shape[1]))
         x = self.positions(self.src_embedding(src) * math.sqrt(self.d_model))
-        return self.encoder(x, mask=memory_mask), memory_mask      # (batch, T_src, d_model)
+        return self.encoder(x, mask=memory_mask), memory_mask
 
-    def decode(self, tgt_in, memory, memory_mask, cache=None, start=0, need_weights=False):
-        """Logits ``(batch, T, tgt_vocab_size)`` for the tokens ``tgt_in (batch, T)`` at
-        positions ``start..start+T-1``; with a ``cache``, the earlier ones are in it."""
+    def decode(self, tgt_in, memory, memory_mask, cache=None, start=0,
+               need_weights=False):
+        """Logits ``(batch, T, tgt_vocab_size)`` of ``tgt_in (batch, T)`` at positions
+        ``start..start + T - 1`` (the earlier ones are in ``cache``)."""
         T = tgt_in.shape[1]
         x = self.tgt_embedding(tgt_in) * math.sqrt(self.d_model)  # (batch, T, d_model)
         x = self.positions.dropout(x + self.positions.pe[start:start + T])
         tgt_mask = causal_mask(start + T, tgt_in.device)[start:]  # (T, start + T)
         out = self.decoder(x, memory, tgt_mask, memory_mask, cache, need_weights)
-        if need_weights:
-            return self.output(out[0]), out[1], out[2]
-        return self.output(out)                                   # (batch, T, tgt_vocab)
+        return (self.output(out[0]), *out[1:]) if need_weights else self.output(out)
 
     def forward(self, src, src_lengths, tgt_in):
-        memory, memory_mask = self.encode(src, src_lengths)
-        return self.decode(tgt_in, memory, memory_mask)           # (batch, T_tgt, vocab)
+        # (batch, T_tgt, vocab)
+        return self.decode(tgt_in, *self.encode(src, src_lengths))
+
+
+# From notebooks/07_transformer_decoder.ipynb
+import torch
+from torch import Tensor
+
+from attnbook.attention import merge_heads, scaled_dot_product_attention, split_heads
+
+
+def cached_self_attention(attn, h: Tensor, mask: Tensor | None, cache: dict):
+    """Self-attention of the new positions ``h (batch, T_new, d_model)`` with ``attn``
+    (a ``MultiHeadAttention``): their keys and values are computed and appended to
+    ``cache["key"]`` / ``cache["value"]`` ``(batch, num_heads, T_past, d_k)`` along the
+    time axis, then the new queries attend to all ``T_past + T_new`` of them (``mask``
+    as in ``TransformerDecoderLayer``; ``None`` for one new token). Returns ``(output,
+    weights)``. """
+    key = split_heads(attn.w_k(h), attn.num_heads)  # (batch, heads, T_new, d_k)
+    value = split_heads(attn.w_v(h), attn.num_heads)  # (batch, heads, T_new, d_k)
+    if cache:
+        key = torch.cat([cache["key"], key], dim=2)  # (batch, heads, T_all, d_k)
+        value = torch.cat([cache["value"], value], dim=2)  # (batch, heads, T_all, d_k)
+    cache["key"], cache["value"] = key, value
+    query = split_heads(attn.w_q(h), attn.num_heads)  # (batch, heads, T_new, d_k)
+    if mask is not None and mask.dim() == 3:
+        mask = mask[:, None]  # (batch, 1, T_new, T_all)
+    out, weights = scaled_dot_product_attention(query, key, value, mask)
+    return attn.w_o(merge_heads(out)), weights  # (batch, T_new, d_model)

@@ -123,6 +123,60 @@ def main(argv=None) -> None:
     print(f"  MHA vs nn.MultiheadAttention (fused, no weights): {mha_fused_ratio:.2f}x (for reference)")
     print(f"  encoder layer vs nn.TransformerEncoderLayer:      {layer_ratio:.2f}x "
           f"{'OK' if layer_ratio <= 1.3 else 'OVER GOAL'}")
+    decoder_benchmarks(args)
+
+
+def decoder_benchmarks(args) -> None:
+    """Chapter 7: the decoder layer against ``nn.TransformerDecoderLayer`` (forward + backward,
+    causal mask, training mode; goal <= 1.3x) and generation of 128 tokens with and without the
+    KV cache (``attnbook.step_functions.transformer_step``)."""
+    from attnbook.step_functions import transformer_step
+    from attnbook.masks import to_torch
+    from attnbook.transformer import Transformer, TransformerDecoderLayer, causal_mask
+
+    torch.manual_seed(0)
+    tgt = torch.randn(args.batch, args.seq_len, args.d_model, requires_grad=True)
+    memory = torch.randn(args.batch, args.seq_len, args.d_model, requires_grad=True)
+    mask = causal_mask(args.seq_len)
+    reference = nn.TransformerDecoderLayer(args.d_model, args.heads, args.d_ff, dropout=0.1,
+                                           batch_first=True).train()
+    ours = TransformerDecoderLayer.from_torch(reference)
+
+    def our_step():
+        ours(tgt, memory, tgt_mask=mask)[0].sum().backward()
+
+    def torch_step():
+        reference(tgt, memory, tgt_mask=to_torch(mask)).sum().backward()
+
+    layer = compare({"ours": our_step, "torch": torch_step}, args.iters, args.repeats)
+    print("\nTransformerDecoderLayer (post-LN, ReLU, dropout 0.1, causal mask, training mode), "
+          "forward + backward")
+    for name, seconds in layer.items():
+        print(f"  {name:28s} {1e3 * seconds:9.1f} ms   {seconds / layer['torch']:5.2f}x")
+
+    model = Transformer(1000, 1000, d_model=args.d_model, num_heads=args.heads, num_layers=2,
+                        d_ff=args.d_ff, max_len=512).eval()
+    src, src_lengths = torch.randint(4, 1000, (8, 32)), torch.full((8,), 32)
+
+    def generate(use_cache, n=128):
+        step, state = transformer_step(model, src, src_lengths, use_cache=use_cache)
+        tokens = torch.full((8,), 1)
+        start = time.perf_counter()
+        with torch.no_grad():
+            for _ in range(n):
+                logits, state = step(tokens, state)
+                tokens = logits.argmax(-1)
+        return time.perf_counter() - start
+
+    cached = statistics.median(generate(True) for _ in range(3))
+    uncached = statistics.median(generate(False) for _ in range(3))
+    layer_ratio = layer["ours"] / layer["torch"]
+    print(f"\nGreedy generation of 128 tokens (batch 8, 2 + 2 layers, d_model {args.d_model}): "
+          f"with the KV cache {cached:.2f} s, recomputing the prefix {uncached:.2f} s")
+    print("\nSummary (chapter 7; goal: decoder layer <= 1.3x of torch's time)")
+    print(f"  decoder layer vs nn.TransformerDecoderLayer:      {layer_ratio:.2f}x "
+          f"{'OK' if layer_ratio <= 1.3 else 'OVER GOAL'}")
+    print(f"  generation, uncached / cached (128 tokens):       {uncached / cached:.1f}x")
 
 
 if __name__ == "__main__":

@@ -26,12 +26,10 @@ already graded, and re-grading one student rewrites only that student's rows.
 from __future__ import annotations
 
 import copy
-import hashlib
 import html
 import json
 import logging
 import os
-import re
 import shutil
 import signal
 import sqlite3
@@ -44,13 +42,12 @@ from pathlib import Path
 
 import nbformat
 
-from . import assignments, sandbox, submission
+from . import assignments, report, sandbox, submission
+from .report import first_line, question_statuses
 from .launch_kernel import die_with_parent
 from .settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-STUDENT_ID = re.compile(r"^[^\W_][\w.@+-]{0,63}$")  # Unicode letters and digits (NFC), then . _ @ + -
-CSV_HEADER = ["student", "question", "points", "max_points", "status"]
 
 
 class GradingError(Exception):
@@ -119,114 +116,6 @@ def autograde_config(cfg, settings: Settings):
     cfg.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ShortTracebacks, CSSHTMLHeaderPreprocessor]
     cfg.ClearHiddenTests.enforce_metadata = False
     return cfg
-
-
-# ----------------------------------------------------------------------------------------------
-# Submissions
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def find_submissions(folder: Path, assignment: str) -> dict[str, Path | str]:
-    """``{student: notebook path, or why that student's submission cannot be graded}``.
-
-    Accepted layouts: ``<student>.ipynb``; ``<student>/<any>.ipynb`` or
-    ``<student>/<assignment>/<assignment>.ipynb`` (nbgrader's collect layout) with one notebook,
-    or several of which one is ``<assignment>.ipynb`` (other files are ignored). Ids are
-    NFC-normalised; a bad id or two submissions with one id fail for that student only."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise GradingError(f"submissions folder {folder} does not exist")
-    found: dict[str, Path | str] = {}
-    names: dict[str, list[str]] = {}
-    for entry in sorted(folder.iterdir()):
-        if entry.name.startswith(".") or entry.name in ("__MACOSX",):
-            continue
-        if entry.is_file() and entry.suffix == ".ipynb":
-            sid, path = entry.stem, entry
-        elif entry.is_dir():
-            sid = entry.name
-            notebooks = sorted(p for p in entry.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
-            preferred = [p for p in notebooks if p.stem == assignment]
-            if len(notebooks) == 1 or len(preferred) == 1:
-                path = (preferred or notebooks)[0]
-            else:
-                path = f"{len(notebooks)} notebooks in {entry.name}/ (expected one, ideally {assignment}.ipynb)"
-        else:
-            continue
-        sid = unicodedata.normalize("NFC", sid)
-        names.setdefault(sid, []).append(entry.name + ("/" if entry.is_dir() else ""))
-        if not STUDENT_ID.match(sid):
-            path = (f"the student id {sid!r} (from {entry.name}) must be letters and digits, then letters, "
-                    "digits and . _ @ + - (at most 64, no spaces): rename the file and grade it again")
-        found[sid] = path if len(names[sid]) == 1 else f"two submissions for {sid}: {' and '.join(names[sid])}"
-    return found
-
-
-def read_notebook(path: Path):
-    """(notebook, '') when the file is a notebook, else (None, why not)."""
-    try:
-        nb = nbformat.read(path, as_version=4)
-    except Exception as error:  # noqa: BLE001 (any unreadable file is the student's problem)
-        return None, f"the notebook cannot be read: {type(error).__name__}: {first_line(str(error))}"
-    if not isinstance(nb.get("cells"), list):
-        return None, "the notebook has no cells"
-    return nb, ""
-
-
-# ----------------------------------------------------------------------------------------------
-# Statuses
-
-
-def first_line(text: str, limit: int = 160) -> str:
-    text = re.sub(r"\x1b\[[0-9;]*m", "", text or "")
-    text = re.sub(r"0x[0-9a-fA-F]{6,}", "0x...", text)
-    line = next((l.strip() for l in text.splitlines() if l.strip()), "")
-    return line if len(line) <= limit else line[: limit - 3] + "..."
-
-
-def cell_problem(cell) -> str:
-    """Why a graded cell lost its points, in a few words ('' when it did not)."""
-    errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-    names = [e.get("ename", "") for e in errors]
-    if "NotRun" in names:
-        return first_line(errors[names.index("NotRun")].get("evalue", ""))
-    for special in ("KernelDied", "KernelUnresponsive", "CellTimeoutError"):
-        if special in names:
-            return f"{special}: {first_line(errors[names.index(special)].get('evalue', ''))}"
-    if errors:
-        error = errors[-1]
-        if error.get("ename") == "NotImplementedError":
-            return "not attempted (NotImplementedError)"
-        return f"{error.get('ename')}: {first_line(error.get('evalue', ''))}".rstrip(": ")
-    if any(o.get("output_type") == "stream" and o.get("name") == "stderr" for o in cell.get("outputs", [])):
-        return "wrote to stderr (nbgrader gives 0 points to a test cell that does)"
-    return ""
-
-
-STOPS = ("KernelDied", "KernelUnresponsive", "not run: the notebook time limit")
-
-
-def question_statuses(autograded: Path, source_questions: dict) -> tuple[dict[str, str], str]:
-    """Per question its cells' problems (``grade_ids: problem``, in notebook order; '' for none); and why
-    the notebook stopped early ('' when every cell ran)."""
-    nb = nbformat.read(autograded, as_version=4)
-    problems: dict[str, dict[str, list[str]]] = {q: {} for q in source_questions}
-    stopped = ""
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        problem = cell_problem(cell)
-        if problem.startswith(STOPS) and not stopped:
-            stopped = problem
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
-        question = assignments.question_of(grade_id)
-        if question in problems and problem:
-            problems[question].setdefault(problem, []).append(grade_id)
-    statuses = {q: " | ".join(f"{', '.join(ids)}: {p}" for p, ids in found.items()) for q, found in problems.items()}
-    return statuses, stopped
 
 
 # ----------------------------------------------------------------------------------------------
@@ -319,7 +208,7 @@ def prepare(assignment: str, settings: Settings, submissions: Path | None = None
     os.environ["JUPYTER_PATH"] = os.pathsep.join(
         [str(settings.work_dir / "jupyter")] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p])
     release = sync_gradebook(assignment, cfg, settings)
-    return Run(assignment, settings, autograde_config(cfg, settings), sandboxed, note, sha256(source),
+    return Run(assignment, settings, autograde_config(cfg, settings), sandboxed, note, submission.sha256(source),
                assignments.questions(source), nbformat.read(release, as_version=4), log)
 
 
@@ -334,7 +223,7 @@ def sync_gradebook(assignment: str, cfg, settings: Settings) -> Path:
     db_url = cfg.CourseDirectory.db_url
     stamp = settings.work_dir / "status" / f"{assignment}.synced"
     release = settings.work_dir / "release" / assignment / f"{assignment}.ipynb"
-    key = f"{sha256(assignments.source_notebook(assignment, settings.course_root))} {db_url}"
+    key = f"{submission.sha256(assignments.source_notebook(assignment, settings.course_root))} {db_url}"
     db_file = Path(db_url.split("sqlite:///", 1)[-1].split("?", 1)[0])
     if stamp.is_file() and stamp.read_text() == key and db_file.is_file() and release.is_file():
         return release
@@ -613,60 +502,6 @@ def gradebook_scores(run: Run, students: list[str]) -> dict[str, dict[str, float
     return out
 
 
-def fmt(x: float) -> str:
-    return f"{x:g}"
-
-
-def question_status(problem: str, notes: dict, question: str, points: float, max_points: float) -> str:
-    """``ok``, or ' | '-joined: the cells' problems, ``restored: <cells>``, ``flagged: <what>``."""
-    parts = [problem] if problem else []
-    restored = [gid for gid in notes.get("restored", []) if assignments.question_of(gid) == question]
-    if restored:
-        parts.append(f"restored: {', '.join(restored)}")
-    what = list(notes.get("flags", {}).get(question, []))
-    if points > max_points:
-        what.append(f"points above the maximum ({fmt(points)} > {fmt(max_points)})")
-    if what:
-        parts.append(f"flagged: {', '.join(what)}")
-    return " | ".join(parts) or "ok"
-
-
-def write_csv(run: Run, students: list[str]) -> Path:
-    """``grades/<assignment>.csv``: per student, one row per question and a total row (UTF-8 with a BOM)."""
-    import csv
-
-    scores = gradebook_scores(run, students)
-    path = run.settings.grades_dir / f"{run.assignment}.csv"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".csv.tmp")
-    with tmp.open("w", newline="", encoding="utf-8-sig") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(CSV_HEADER)
-        total_max = sum(q["points"] for q in run.questions.values())
-        for sid in sorted(students):
-            record = read_status(run, sid)
-            graded = record["outcome"] in ("graded", "stopped")  # else: failed (the submission) or error (the grader)
-            notes = record.get("notes", {}) if graded else {}
-            total, flagged = 0.0, []
-            for q, info in run.questions.items():
-                points = sum(scores.get(sid, {}).get(cell, 0.0) for cell in info["cells"]) if graded else 0.0
-                total += points
-                status = question_status(record["questions"].get(q, "not graded"), notes, q, points, info["points"])
-                flagged += [q] if "flagged: " in status else []
-                writer.writerow([sid, q, fmt(points), fmt(info["points"]), status])
-            if not graded:
-                status = f"{record['outcome']}: {record['message']}"
-            else:
-                status = f"stopped: {record['message']}" if record["outcome"] == "stopped" else \
-                    ("ok" if total == total_max else "graded")
-                flagged += ["the total is above the maximum"] if total > total_max else []
-                if flagged:
-                    status = (status + " | " if record["outcome"] == "stopped" else "") + f"flagged: {', '.join(flagged)}"
-            writer.writerow([sid, "total", fmt(total), fmt(total_max), status])
-    os.replace(tmp, path)
-    return path
-
-
 def grade(assignment: str, submissions: Path, students: list[str] | None = None,
           settings: Settings | None = None) -> Path:
     """Grade ``submissions`` (a folder named by student id) for ``assignment``; return the CSV's path.
@@ -677,7 +512,9 @@ def grade(assignment: str, submissions: Path, students: list[str] | None = None,
     started = time.monotonic()
     run = prepare(assignment, settings, Path(submissions))
     run.status_dir.mkdir(parents=True, exist_ok=True)
-    found = find_submissions(Path(submissions), assignment)
+    if not Path(submissions).is_dir():
+        raise GradingError(f"submissions folder {submissions} does not exist")
+    found = submission.find_submissions(Path(submissions), assignment)
     if not found:
         raise GradingError(f"no submissions in {submissions} (expected <student>.ipynb or <student>/ folders)")
     students = None if students is None else [unicodedata.normalize("NFC", s) for s in students]
@@ -690,13 +527,13 @@ def grade(assignment: str, submissions: Path, students: list[str] | None = None,
         if isinstance(path, str):
             fail(run, sid, "", path)
             continue
-        sub_sha = sha256(path)
+        sub_sha = submission.sha256(path)
         if students is not None and sid not in students and run.status_file(sid).exists():
             old = read_status(run, sid)
             if (old.get("submission_sha256"), old.get("source_sha256")) == (sub_sha, run.source_sha) \
                     and old["outcome"] != "error":
                 continue  # keep the stored result
-        nb, problem = read_notebook(path)
+        nb, problem = submission.read_notebook(path)
         problem = problem or submission.refusal(nb, run.release, assignment, settings.course_root)
         if problem:
             fail(run, sid, sub_sha, problem)
@@ -712,7 +549,8 @@ def grade(assignment: str, submissions: Path, students: list[str] | None = None,
             not_graded_page(run, sid, record)
             if record["outcome"] == "failed":
                 forget_in_gradebook(run, sid)
-    path = write_csv(run, list(found))
+    path = report.write_csv(run.settings.grades_dir / f"{run.assignment}.csv", run.questions, records,
+                            gradebook_scores(run, list(found)))
     errors = sorted(sid for sid, r in records.items() if r["outcome"] == "error")
     pages = sum((run.feedback_dir / f"{sid}.html").is_file() for sid in found)
     run.log.info("wrote %s and %d feedback pages in %s (%.1f s)%s", path, pages, run.feedback_dir,

@@ -1,4 +1,7 @@
-"""A handed-in notebook, before nbgrader grades it: refused, completed, flagged.
+"""A handed-in notebook, before nbgrader grades it: found, refused, completed, flagged.
+
+- :func:`find_submissions`: ``{student: notebook}`` of a submissions folder (ids NFC-normalised);
+  a bad id, two submissions for one id, or a folder of several notebooks fail that student only.
 
 - :func:`refusal`: why the file cannot be graded at all ('' when it can): not a notebook, the
   notebook of another assignment, nbgrader metadata that was edited. Such a student gets a
@@ -19,10 +22,65 @@ from __future__ import annotations
 
 import ast
 import copy
+import hashlib
+import re
+import unicodedata
+from pathlib import Path
+
+import nbformat
 
 from . import assignments
+from .report import first_line
 
-ROLE = ("grade", "solution", "locked", "points")
+STUDENT_ID = re.compile(r"^[^\W_][\w.@+-]{0,63}$")  # Unicode letters and digits (NFC), then . _ @ + -
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def find_submissions(folder: Path, assignment: str) -> dict[str, Path | str]:
+    """``{student: notebook path, or why that student's submission cannot be graded}``.
+
+    Accepted layouts: ``<student>.ipynb``; ``<student>/<any>.ipynb`` or
+    ``<student>/<assignment>/<assignment>.ipynb`` (nbgrader's collect layout) with one notebook,
+    or several of which one is ``<assignment>.ipynb`` (other files are ignored). Ids are
+    NFC-normalised; a bad id or two submissions with one id fail for that student only."""
+    found: dict[str, Path | str] = {}
+    names: dict[str, list[str]] = {}
+    for entry in sorted(Path(folder).iterdir()):
+        if entry.name.startswith(".") or entry.name in ("__MACOSX",):
+            continue
+        if entry.is_file() and entry.suffix == ".ipynb":
+            sid, path = entry.stem, entry
+        elif entry.is_dir():
+            sid = entry.name
+            notebooks = sorted(p for p in entry.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+            preferred = [p for p in notebooks if p.stem == assignment]
+            if len(notebooks) == 1 or len(preferred) == 1:
+                path = (preferred or notebooks)[0]
+            else:
+                path = f"{len(notebooks)} notebooks in {entry.name}/ (expected one, ideally {assignment}.ipynb)"
+        else:
+            continue
+        sid = unicodedata.normalize("NFC", sid)
+        names.setdefault(sid, []).append(entry.name + ("/" if entry.is_dir() else ""))
+        if not STUDENT_ID.match(sid):
+            path = (f"the student id {sid!r} (from {entry.name}) must be letters and digits, then letters, "
+                    "digits and . _ @ + - (at most 64, no spaces): rename the file and grade it again")
+        found[sid] = path if len(names[sid]) == 1 else f"two submissions for {sid}: {' and '.join(names[sid])}"
+    return found
+
+
+def read_notebook(path: Path):
+    """(notebook, '') when the file is a notebook, else (None, why not)."""
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as error:  # noqa: BLE001 (any unreadable file is the student's problem)
+        return None, f"the notebook cannot be read: {type(error).__name__}: {first_line(str(error))}"
+    if not isinstance(nb.get("cells"), list):
+        return None, "the notebook has no cells"
+    return nb, ""
 
 
 def nbgrader(cell) -> dict:
@@ -55,7 +113,7 @@ def refusal(nb, release, assignment: str, root=assignments.ROOT) -> str:
     if unknown:
         for other in assignments.assignment_ids(root):
             source = assignments.source_notebook(other, root)
-            if other != assignment and set(unknown) <= set(grade_ids(_read(source))):
+            if other != assignment and set(unknown) <= set(grade_ids(nbformat.read(source, as_version=4))):
                 return f"this is the notebook of assignment {other}, not {assignment}"
         return (f"cells with nbgrader metadata that {assignment} does not have ({', '.join(unknown)}): "
                 "hand in the notebook you were given, with your answers in it")
@@ -63,12 +121,6 @@ def refusal(nb, release, assignment: str, root=assignments.ROOT) -> str:
         return (f"the nbgrader metadata of cell {', '.join(changed)} was changed (it must stay as handed out): "
                 "copy your answers into a fresh copy of the exercise and hand that in")
     return ""
-
-
-def _read(path):
-    import nbformat
-
-    return nbformat.read(path, as_version=4)
 
 
 def restore_missing(nb, release) -> list[str]:
@@ -126,8 +178,11 @@ class _Flagger(ast.NodeVisitor):
                 if isinstance(root, ast.Attribute):
                     dotted.append(root.attr)
                 root = root.value
-            if isinstance(root, ast.Name) and root.id in self.roots:
-                self.flag("assigns " + ".".join([root.id, *reversed(dotted)]))
+            dotted = [root.id, *reversed(dotted)] if isinstance(root, ast.Name) else []
+            if dotted[:2] == ["sys", "modules"]:
+                self.flag("sys.modules")
+            elif dotted and dotted[0] in self.roots:
+                self.flag("assigns " + ".".join(dotted))
 
     def visit_Assign(self, node):
         for target in node.targets:

@@ -101,3 +101,41 @@ def test_exercise_is_a_clean_student_version(assignment):
 def test_exercises_are_generated_from_solutions():
     stale = stale_exercises()
     assert not stale, f"exercises/ is out of date for {stale}: run `python -m grading generate`"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_set_up_takes_the_shared_checks_from_the_package(assignment):
+    """check_close & co. live once, in attnbook/exercise.py (importable wherever attnbook is, Colab too)."""
+    setup = next(c.source for c in cells(assignments.source_notebook(assignment)) if nbgrader(c).get("grade_id") == "setup")
+    assert "from attnbook.exercise import" in setup, f"{assignment}: import the checks from attnbook.exercise"
+    for name in ("check_close", "check_written_here", "expect_value_error"):
+        assert f"def {name}(" not in setup, f"{assignment}: {name} is pasted into the set-up; import it instead"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_solution_raises_no_grading_flag_and_the_promise_holds(assignment):
+    """Flags (grading/submission.py) are for answers that try to disarm the tests, never for the model
+    answer; and the student version's promise that deleted test cells are restored is what grading does."""
+    from grading import fixtures, submission
+
+    release = nbformat.read(assignments.release_notebook(assignment), as_version=4)
+    assert submission.flags(fixtures.make_submission(assignment), release) == {}
+    assert "(they are restored anyway)" in release.cells[0].source
+
+
+def test_the_shared_checks_fail_with_a_message_that_says_what_differs():
+    import torch
+
+    from attnbook.exercise import check_close, check_written_here, expect_value_error
+
+    check_close(torch.ones(2), torch.ones(2), "x")
+    for actual, message in [([1.0], "expected a torch.Tensor"), (torch.ones(3), "expected shape (2,)"),
+                            (torch.ones(2, dtype=torch.float64), "expected dtype"),
+                            (torch.tensor([1.0, float("nan")]), "contains NaN"), (torch.zeros(2), "max abs error 1")]:
+        with pytest.raises(AssertionError, match=re.escape(message)):
+            check_close(actual, torch.ones(2), "x")
+    with pytest.raises(AssertionError, match="must be defined in this notebook"):
+        check_written_here(torch.softmax, ("softmax",))
+    expect_value_error(lambda: int("x"), "invalid literal", "int")
+    with pytest.raises(AssertionError, match="expected a ValueError"):
+        expect_value_error(lambda: None, "x", "nothing")

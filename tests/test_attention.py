@@ -7,7 +7,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from attnbook.attention import MultiHeadAttention, scaled_dot_product_attention
+from attnbook.attention import MultiHeadAttention, merge_heads, scaled_dot_product_attention, split_heads
+from attnbook.masks import key_mask, to_torch
 
 TOL = 1e-6  # float32, from the issue
 
@@ -153,10 +154,11 @@ def torch_mha(d_model=16, num_heads=4, bias=True, seed=0, dtype=torch.float32):
     return module.eval()
 
 
-def assert_matches(ours, theirs, *inputs, **masks):
+def assert_matches(ours, theirs, *inputs, mask=None, **torch_masks):
+    """Our module with ``mask`` (True = may attend) against torch's with ``torch_masks``."""
     with torch.no_grad():
-        out, weights = ours(*inputs, **masks)
-        expected, expected_weights = theirs(*inputs, **masks, average_attn_weights=False)
+        out, weights = ours(*inputs, mask=mask)
+        expected, expected_weights = theirs(*inputs, **torch_masks, average_attn_weights=False)
     assert out.shape == expected.shape and weights.shape == expected_weights.shape
     assert (out - expected).abs().max() <= TOL
     assert (weights - expected_weights).abs().max() <= TOL
@@ -179,39 +181,80 @@ def test_mha_from_torch_cross_attention():
 
 
 def test_mha_from_torch_with_masks():
+    # Our masks are True = may attend; torch's are True = blocked, converted by masks.to_torch.
     reference = torch_mha()
     mha = MultiHeadAttention.from_torch(reference)
     x, memory = rand(3, 6, 16, seed=1), rand(3, 8, 16, seed=2)
-    pad_self = ~padding_keep([6, 4, 1], 6)         # True = padding, torch's convention
-    pad_memory = ~padding_keep([8, 5, 3], 8)
-    causal = torch.triu(torch.ones(6, 6, dtype=torch.bool), diagonal=1)  # True = blocked
-    per_head = rand(3 * 4, 6, 8, seed=3) > 1.0
-    per_head[:, :, 0] = False                       # every query keeps key 0: no fully masked rows
-    assert_matches(mha, reference, x, x, x, key_padding_mask=pad_self)
-    assert_matches(mha, reference, x, x, x, attn_mask=causal)
-    assert_matches(mha, reference, x, x, x, key_padding_mask=pad_self, attn_mask=causal)
-    assert_matches(mha, reference, x, memory, memory, key_padding_mask=pad_memory)
-    assert_matches(mha, reference, x, memory, memory, key_padding_mask=pad_memory, attn_mask=per_head)
+    real_self = padding_keep([6, 4, 1], 6)          # (batch, T): True = real token
+    real_memory = padding_keep([8, 5, 3], 8)
+    causal = torch.tril(torch.ones(6, 6, dtype=torch.bool))   # (T_q, T_k): True = may attend
+    per_example = rand(3, 6, 8, seed=3) < 1.0                 # (batch, T_q, T_k)
+    per_example[:, :, 0] = True                     # every query keeps key 0: no fully masked rows
+    torch_per_example = to_torch(per_example).repeat_interleave(4, dim=0)  # (batch * heads, T_q, T_k)
+    assert_matches(mha, reference, x, x, x, mask=key_mask(real_self),
+                   key_padding_mask=to_torch(real_self))
+    assert_matches(mha, reference, x, x, x, mask=causal, attn_mask=to_torch(causal))
+    assert_matches(mha, reference, x, x, x, mask=key_mask(real_self) & causal,
+                   key_padding_mask=to_torch(real_self), attn_mask=to_torch(causal))
+    assert_matches(mha, reference, x, memory, memory, mask=key_mask(real_memory),
+                   key_padding_mask=to_torch(real_memory))
+    assert_matches(mha, reference, x, memory, memory, mask=key_mask(real_memory) & per_example,
+                   key_padding_mask=to_torch(real_memory), attn_mask=torch_per_example)
+
+
+@pytest.mark.parametrize("shape", [(8,), (1, 8), (6, 8), (3, 1, 8), (1, 6, 8), (3, 6, 8)])
+def test_mha_mask_broadcasts_from_any_shape_to_every_head(shape):
+    reference = torch_mha()
+    mha = MultiHeadAttention.from_torch(reference)
+    x, memory = rand(3, 6, 16, seed=1), rand(3, 8, 16, seed=2)
+    mask = rand(*shape, seed=4) < 0.8
+    mask[..., 0] = True                             # no fully masked rows
+    full = mask.expand(3, 6, 8)                     # (batch, T_q, T_k)
+    assert_matches(mha, reference, x, memory, memory, mask=mask,
+                   attn_mask=to_torch(full).repeat_interleave(4, dim=0))
+    _, weights = mha(x, memory, memory, mask=mask)
+    assert torch.all(weights.masked_select(~full[:, None].expand_as(weights)) == 0)
+
+
+def test_mha_mask_is_true_where_attention_is_allowed():
+    # The one convention: True = may attend. A (batch, 1, T_k) key mask hides the padding keys.
+    reference = torch_mha()
+    mha = MultiHeadAttention.from_torch(reference)
+    x = rand(2, 5, 16, seed=1)
+    real = padding_keep([5, 3], 5)
+    _, weights = mha(x, x, x, mask=key_mask(real))
+    assert torch.all(weights[1, :, :, 3:] == 0)     # padding keys of example 1 get no weight
+    assert torch.all(weights[1, :, :, :3].sum(-1) > 0.999)
 
 
 def test_mha_fully_masked_query_gives_zero_weights():
     mha = MultiHeadAttention(8, 2)
     x = rand(1, 3, 8)
-    attn_mask = torch.zeros(3, 3, dtype=torch.bool)
-    attn_mask[1] = True                             # query 1 may attend to nothing
-    out, weights = mha(x, x, x, attn_mask=attn_mask)
+    mask = torch.ones(3, 3, dtype=torch.bool)
+    mask[1] = False                                 # query 1 may attend to nothing
+    out, weights = mha(x, x, x, mask=mask)
     assert torch.equal(weights[0, :, 1], torch.zeros(2, 3))
     torch.testing.assert_close(out[0, 1], mha.w_o.bias)   # zero heads -> only the output bias
     assert torch.isfinite(out).all()
 
 
-def test_mha_split_and_merge_heads_are_inverse():
-    mha = MultiHeadAttention(12, 3)
+def test_split_and_merge_heads_are_inverse():
     x = rand(2, 5, 12)
-    split = mha.split_heads(x)
+    split = split_heads(x, 3)
     assert split.shape == (2, 3, 5, 4)
     torch.testing.assert_close(split[:, 1], x[..., 4:8])   # head 1 reads features 4..7
-    assert torch.equal(mha.merge_heads(split), x)
+    assert torch.equal(merge_heads(split), x)
+
+
+@pytest.mark.parametrize("x, num_heads, error, match", [
+    (rand(2, 5, 10), 4, ValueError, r"d_model \(10\) must be divisible by num_heads \(4\)"),
+    (rand(5, 12), 3, ValueError, r"x must have shape \(batch, seq_len, d_model\)"),
+    (rand(2, 5, 12), 0, ValueError, "num_heads must be a positive integer"),
+    ([[1.0] * 12] * 5, 3, TypeError, "must be a torch.Tensor"),
+])
+def test_split_heads_bad_input(x, num_heads, error, match):
+    with pytest.raises(error, match=match):
+        split_heads(x, num_heads)
 
 
 def test_mha_from_torch_copies_mode_dtype_and_dropout():
@@ -240,8 +283,8 @@ def test_mha_gradcheck_float64():
     mha = MultiHeadAttention(6, 2).double()
     query = rand(2, 3, 6, seed=1, dtype=torch.float64).requires_grad_()
     memory = rand(2, 4, 6, seed=2, dtype=torch.float64).requires_grad_()
-    padding = torch.tensor([[False] * 4, [False, False, True, True]])
-    assert torch.autograd.gradcheck(lambda q, m: mha(q, m, m, key_padding_mask=padding)[0], (query, memory))
+    mask = key_mask(torch.tensor([[True] * 4, [True, True, False, False]]))  # (batch, 1, T_k)
+    assert torch.autograd.gradcheck(lambda q, m: mha(q, m, m, mask=mask)[0], (query, memory))
 
 
 @pytest.mark.parametrize("d_model, num_heads", [(10, 3), (8, 0), (0, 2)])
@@ -260,12 +303,18 @@ def test_mha_bad_dropout():
     ((rand(2, 5, 6), rand(2, 5, 8), rand(2, 5, 8)), {}, ValueError, "d_model=8"),
     ((rand(2, 5, 8), rand(3, 5, 8), rand(3, 5, 8)), {}, ValueError, "same batch size"),
     ((rand(2, 5, 8), rand(2, 5, 8), rand(2, 6, 8)), {}, ValueError, "same length T_k"),
-    ((rand(2, 5, 8),) * 3, {"key_padding_mask": torch.zeros(2, 4, dtype=torch.bool)}, ValueError,
-     r"key_padding_mask must have shape \(batch, T_k\) = \(2, 5\)"),
-    ((rand(2, 5, 8),) * 3, {"attn_mask": torch.zeros(5, 4, dtype=torch.bool)}, ValueError, "attn_mask must have shape"),
-    ((rand(2, 5, 8),) * 3, {"attn_mask": torch.zeros(2, 5, 5, dtype=torch.bool)}, ValueError, "batch \\* num_heads"),
-    ((rand(2, 5, 8),) * 3, {"key_padding_mask": torch.zeros(2, 5)}, TypeError, "torch.bool"),
-    ((rand(2, 5, 8),) * 3, {"attn_mask": torch.zeros(5, 5)}, TypeError, "torch.bool"),
+    ((rand(2, 5, 8),) * 3, {"mask": torch.ones(2, 4, dtype=torch.bool)}, ValueError,
+     r"mask of shape \(2, 4\) does not broadcast to \(batch, T_q, T_k\) = \(2, 5, 5\)"),
+    ((rand(2, 5, 8),) * 3, {"mask": torch.ones(5, 4, dtype=torch.bool)}, ValueError, "does not broadcast"),
+    ((rand(2, 5, 8),) * 3, {"mask": torch.ones(3, 5, 5, dtype=torch.bool)}, ValueError, "does not broadcast"),
+    ((rand(2, 5, 8),) * 3, {"mask": torch.ones(2, 2, 5, 5, dtype=torch.bool)}, ValueError,
+     "does not broadcast"),                         # a per-head mask is not part of the API
+    ((rand(2, 5, 8),) * 3, {"mask": torch.ones(2, 1, 5)}, TypeError, r"torch.bool tensor \(True = may attend\)"),
+    ((rand(2, 5, 8),) * 3, {"mask": torch.ones(2, 1, 5, dtype=torch.int64)}, TypeError, "torch.bool"),
+    ((rand(2, 5, 8),) * 3, {"key_padding_mask": torch.zeros(2, 5, dtype=torch.bool)}, TypeError,
+     "unexpected keyword argument 'key_padding_mask'"),   # the old torch-style masks are gone
+    ((rand(2, 5, 8),) * 3, {"attn_mask": torch.zeros(5, 5, dtype=torch.bool)}, TypeError,
+     "unexpected keyword argument 'attn_mask'"),
     ((rand(2, 5, 8), rand(2, 5, 8, dtype=torch.float64), rand(2, 5, 8)), {}, TypeError, "one dtype"),
 ])
 def test_mha_bad_input_raises_clear_error(inputs, masks, error, match):

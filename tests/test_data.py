@@ -474,3 +474,96 @@ def test_batches_cover_all_pairs(toy_pairs: list[tuple[list[str], list[str]]]) -
     assert sources(shuffled) == sources(again)
     with pytest.raises(ValueError, match="batch_size"):
         batches(toy_pairs, vocab, vocab, batch_size=0)
+
+
+# --- 6-7. Numbers read aloud, and the long-input task of chapters 1, 2 and 7 ----------
+
+@pytest.mark.parametrize(
+    "number, language, text",
+    [
+        (21, "en", "twenty-one"),
+        (21, "fr", "vingt et un"),
+        (80, "fr", "quatre-vingts"),
+        (99, "fr", "quatre-vingt-dix-neuf"),
+        (42, "ko", "사십이"),
+        (0, "ko", "영"),
+        (310, "en", "three hundred and ten"),
+    ],
+)
+def test_render_number_known_values(number: int, language: str, text: str) -> None:
+    assert data.render_number(number, language) == text
+
+
+def test_render_number_errors() -> None:
+    with pytest.raises(ValueError, match="non-negative int"):
+        data.render_number(-1, "en")
+    with pytest.raises(ValueError, match="non-negative int"):
+        data.render_number(True, "en")
+    with pytest.raises(ValueError, match="unknown language 'de'"):
+        data.render_number(3, "de")
+
+
+def test_number_source_tokens() -> None:
+    assert data.number_source_tokens("사십이, 칠", "ko") == ["<ko>", "사", "십", "이", ",", "칠"]
+    assert data.number_source_tokens("forty-two, seven", "en") == ["<en>", "forty", "two", ",", "seven"]
+    assert data.number_source_tokens("vingt et un", "fr") == ["<fr>", "vingt", "et", "un"]
+    with pytest.raises(ValueError, match="unknown language"):
+        data.number_source_tokens("tres", "es")
+
+
+def test_make_number_lists_renders_each_number_and_never_repeats_a_list() -> None:
+    examples = data.make_number_lists(300, min_count=1, max_count=4, max_value=99, seed=1)
+    assert len({e.numbers for e in examples}) == 300
+    assert {e.language for e in examples} == set(data.NUMBER_LANGUAGES)
+    for e in examples:
+        assert 1 <= len(e.numbers) <= 4 and all(0 <= n <= 99 for n in e.numbers)
+        assert e.text == ", ".join(data.render_number(n, e.language) for n in e.numbers)
+        assert e.digits == " ".join(map(str, e.numbers)) and e.target == list(e.digits)
+        assert e.source[0] == f"<{e.language}>" and e.source.count(",") == len(e.numbers) - 1
+    korean = next(e for e in examples if e.language == "ko")
+    assert all(len(token) == 1 for token in korean.source[1:])  # one Hangul syllable per token
+    assert examples == data.make_number_lists(300, min_count=1, max_count=4, max_value=99, seed=1)
+    assert examples != data.make_number_lists(300, min_count=1, max_count=4, max_value=99, seed=2)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"n": -1}, "n must be a non-negative int"),
+        ({"n": 5, "min_count": 0}, "1 <= min_count <= max_count"),
+        ({"n": 5, "min_count": 3, "max_count": 2}, "1 <= min_count <= max_count"),
+        ({"n": 5, "max_value": 0}, "max_value must be an int >= 1"),
+        ({"n": 5, "languages": ()}, "languages must not be empty"),
+        ({"n": 5, "languages": ("en", "xx")}, "unknown languages"),
+        ({"n": 60, "min_count": 1, "max_count": 1, "max_value": 99}, "more than half"),
+    ],
+)
+def test_make_number_lists_errors(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        data.make_number_lists(**kwargs)
+
+
+def test_bottleneck_task_is_deterministic_disjoint_and_gives_lengths() -> None:
+    task = data.bottleneck_task(n_train=400, n_valid=50, n_test=100, seed=3)
+    again = data.bottleneck_task(n_train=400, n_valid=50, n_test=100, seed=3)
+    assert task.splits == again.splits and task.train == again.train
+    assert [len(task.splits[name]) for name in data.SPLIT_NAMES] == [400, 50, 100]
+    seen = {e.numbers for e in task.splits["train"]}
+    assert not seen & {e.numbers for e in task.splits["valid"] + task.splits["test"]}
+    for name, examples in task.splits.items():
+        assert task.lengths[name] == [len(e.source) for e in examples]
+    assert sorted(task.train) == sorted((e.source, e.target) for e in task.splits["train"])
+    assert [len(t) for _, t in task.train] == sorted(len(t) for _, t in task.train)  # bucketed
+    assert set(task.tgt_vocab.itos[4:]) == set("0123456789 ")
+    assert task.max_src_len == max(len(e.source) for e in task.splits["train"])
+    assert min(task.lengths["test"]) >= 2 and max(task.lengths["test"]) > 20  # long inputs
+    assert data.bottleneck_task(n_train=400, n_valid=50, n_test=100, seed=4).splits != task.splits
+
+
+def test_bottleneck_task_errors() -> None:
+    with pytest.raises(ValueError, match="n_test must be a non-negative int"):
+        data.bottleneck_task(n_train=10, n_valid=0, n_test=-1)
+    with pytest.raises(ValueError, match="empty training split"):
+        data.bottleneck_task(n_train=0, n_valid=5, n_test=5)
+    with pytest.raises(ValueError, match="unknown languages"):
+        data.bottleneck_task(n_train=10, n_test=5, languages=("de",))

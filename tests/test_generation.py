@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from attnbook.data import Vocab
-from attnbook.generation import (beam_search, greedy_search, next_token_distribution,
-                                 reorder_state, sample, seq2seq_step, transformer_step)
+from attnbook.generation import beam_search, greedy_search, next_token_distribution, sample
+from attnbook.step_functions import reorder_state, seq2seq_step, transformer_step
 from attnbook.seq2seq import DATES_CONFIG, make_attention_model, make_baseline
 from attnbook.transformer import Transformer
 

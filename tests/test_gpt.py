@@ -11,9 +11,10 @@ import torch
 from safetensors.torch import save_file
 
 from attnbook.generation import greedy_search, sample
-from attnbook.gpt import GPT, GPT2_BLOCK_NAMES, gpt2_name_table, gpt_step
-from attnbook.gpt2_weights import (GPT2_REPO, GPT2_REVISION, GPT2_SHA256, gpt2_arguments,
-                                   gpt2_tensors, load_gpt2)
+from attnbook.gpt import GPT, GPT2_BLOCK_NAMES, gpt2_name_table
+from attnbook.lm import gpt_step
+from attnbook.gpt2_weights import (GPT2_REPO, GPT2_REVISION, GPT2_SHA256, build_gpt2,
+                                   gpt2_arguments, gpt2_tensors, load_gpt2)
 from attnbook.pretrained import PretrainedModelError, file_sha256
 
 transformers = pytest.importorskip("transformers")
@@ -169,20 +170,20 @@ def test_load_gpt2_reads_a_file_with_gpt2s_names_and_checks_its_hash(tmp_path):
         load_gpt2(path)                                  # the published hash: not this file
 
 
-def test_load_gpt2_refuses_unknown_missing_and_misshaped_weights(tmp_path):
+def test_build_gpt2_refuses_unknown_missing_and_misshaped_weights():
     gpt2 = small_gpt2()
-    state = gpt2_tensors(gpt2.state_dict())
+    state = {name.removeprefix("transformer."): tensor            # the file's names and layout
+             for name, tensor in gpt2.state_dict().items() if name != "lm_head.weight"}
     config = gpt2.config.to_dict()
     for broken, message in (
         (state | {"h.0.attn.extra": torch.zeros(2)}, "unknown weight names"),
         ({k: v for k, v in state.items() if k != "h.1.ln_2.bias"}, "missing from the file"),
         (state | {"h.2.mlp.c_fc.bias": torch.zeros(5)}, "shape mismatch"),
+        (state | {"h.0.attn.c_proj.weight": torch.zeros(48, 47)}, "shape mismatch"),
     ):
         with pytest.raises(PretrainedModelError, match=message):
-            GPT.from_gpt2_weights(config, {f"transformer.{k}": v for k, v in broken.items()
-                                           if not k.endswith(".weight") or "c_" not in k}
-                                  | {k: v.t() for k, v in broken.items()
-                                     if k.endswith(".weight") and "c_" in k})
+            build_gpt2(GPT, config, broken)
+    assert isinstance(build_gpt2(GPT, config, state), GPT)
 
 
 @pytest.mark.parametrize("change, message", [

@@ -14,8 +14,9 @@
   status column, and re-grading one student (or a re-submission) or the whole batch gives the
   same CSV.
 
-Per-cell timeout: $ATTNBOOK_TEST_CELL_TIMEOUT seconds (default 5; the grading kernel imports torch
-while it starts, so no cell of a correct submission comes near it).
+Per-cell timeout: $ATTNBOOK_TEST_CELL_TIMEOUT seconds (default 20: the grading kernel imports torch
+while it starts, so no cell of a correct submission comes near it on an idle machine, and a machine
+shared with other work (load average 10 on 2 cores here) does not push a slow cell over it).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 from grading import assignments, fixtures  # noqa: E402
 from grading.sandbox import probe_bwrap  # noqa: E402
 
-CELL_TIMEOUT = int(os.environ.get("ATTNBOOK_TEST_CELL_TIMEOUT", "5"))
+CELL_TIMEOUT = int(os.environ.get("ATTNBOOK_TEST_CELL_TIMEOUT", "20"))
 SANDBOX = probe_bwrap()
 
 
@@ -66,6 +67,50 @@ def read_csv(path: Path) -> dict[tuple[str, str], dict[str, str]]:
 def points(rows, student, question) -> tuple[float, float]:
     row = rows[(student, question)]
     return float(row["points"]), float(row["max_points"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Flags (no kernel)
+
+
+def test_flags_name_what_an_answer_cell_does_to_the_tests_set_up():
+    from grading import submission
+
+    release = nbformat.read(assignments.release_notebook(NASTY_ASSIGNMENT), as_version=4)
+    cheat = """
+import torch.nn as nn                      # the same module as the set-up's: fine
+from torch import Tensor
+def check_close(*args, **kwargs):
+    return None
+F = None
+torch.equal = lambda *args: True
+setattr(nn, "MultiheadAttention", object)
+import sys
+sys.modules["torch"] = None
+%timeit 1
+exec("print(1)")
+def helper():
+    global SDPA_FORBIDDEN
+    SDPA_FORBIDDEN = ()
+"""
+    honest = """
+import math
+import torch
+def helper(x):
+    nn = 3                                 # a local name: fine
+    for F in range(2):
+        pass
+    return x
+class Box:
+    def __init__(self):
+        self.torch = 1
+"""
+    nb = fixtures.make_submission(NASTY_ASSIGNMENT, {"q2_solution": cheat, "q4_solution": honest})
+    nb.cells.insert(3, nbformat.v4.new_code_cell("torch.allclose = None"))  # a cell of its own, before q1
+    assert submission.flags(nb, release) == {
+        "q1": ["assigns torch.allclose"],
+        "q2": ["redefines check_close", "reassigns F", "assigns torch.equal", "setattr() on nn", "sys.modules",
+               "get_ipython()", "exec()", "reassigns SDPA_FORBIDDEN"]}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ import torch.nn.functional as F
 
 from attnbook.attention import scaled_dot_product_attention
 from attnbook.gpt import (CausalSelfAttention, apply_rotary, grouped_query_attention,
-                          kv_cache_bytes, rotate_half, sliding_window_mask)
+                          rotate_half, sliding_window_mask)
+from attnbook.lm import kv_cache_bytes
 from attnbook.masks import to_torch
 from attnbook.transformer import causal_mask
 

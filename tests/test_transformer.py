@@ -9,6 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from attnbook.masks import key_mask, to_torch, token_mask
 from attnbook.transformer import FeedForward, PositionalEncoding, TransformerEncoder, TransformerEncoderLayer
 
 
@@ -27,7 +28,9 @@ def torch_layer(d_model=32, num_heads=4, d_ff=64, activation="relu", norm_first=
     return layer.eval()
 
 
-PADDING = torch.arange(7)[None, :] >= torch.tensor([7, 5, 2])[:, None]  # (3, 7), True = padding
+REAL = token_mask([7, 5, 2], 7)     # (3, 7), True = real token
+MASK = key_mask(REAL)                # (3, 1, 7), True = may attend: the course's encoder mask
+PADDING = to_torch(REAL)             # (3, 7), True = padding: torch's src_key_padding_mask
 
 
 # --------------------------------------------------------------------------- PositionalEncoding
@@ -108,11 +111,13 @@ def test_layer_from_torch_matches_in_eval_mode(norm_first, activation):
     layer = TransformerEncoderLayer.from_torch(reference)
     assert not layer.training and layer.norm_first == norm_first
     x = rand(3, 7, 32, seed=1)
-    causal = torch.triu(torch.ones(7, 7, dtype=torch.bool), diagonal=1)
+    causal = torch.tril(torch.ones(7, 7, dtype=torch.bool))     # True = may attend
     with torch.no_grad():
         for kwargs, torch_kwargs in (({}, {}),
-                                     ({"key_padding_mask": PADDING}, {"src_key_padding_mask": PADDING}),
-                                     ({"attn_mask": causal}, {"src_mask": causal})):
+                                     ({"mask": MASK}, {"src_key_padding_mask": PADDING}),
+                                     ({"mask": causal}, {"src_mask": to_torch(causal)}),
+                                     ({"mask": MASK & causal},
+                                      {"src_key_padding_mask": PADDING, "src_mask": to_torch(causal)})):
             out, weights = layer(x, **kwargs)
             expected = reference(x, **torch_kwargs)
             assert (out - expected).abs().max() <= 1e-5
@@ -146,8 +151,8 @@ def test_layer_gradcheck_float64(norm_first):
     torch.manual_seed(0)
     layer = TransformerEncoderLayer(6, 2, 8, dropout=0.0, activation="gelu", norm_first=norm_first).double()
     x = rand(2, 3, 6, dtype=torch.float64).requires_grad_()
-    padding = torch.tensor([[False, False, False], [False, False, True]])
-    assert torch.autograd.gradcheck(lambda t: layer(t, key_padding_mask=padding)[0], (x,))
+    mask = key_mask(token_mask([3, 2], 3))
+    assert torch.autograd.gradcheck(lambda t: layer(t, mask=mask)[0], (x,))
 
 
 def test_layer_from_torch_rejects_unsupported_modules():
@@ -169,8 +174,15 @@ def test_layer_bad_arguments_and_inputs():
     layer = TransformerEncoderLayer(8, 2, 16)
     with pytest.raises(ValueError, match="d_model=8"):
         layer(rand(2, 5, 6))
+    pre_ln = TransformerEncoderLayer(8, 2, 16, norm_first=True)
+    with pytest.raises(ValueError, match=r"\(batch, seq_len, d_model=8\), got \(2, 5, 6\)"):
+        pre_ln(rand(2, 5, 6))                        # refused before the first LayerNorm
     with pytest.raises(TypeError, match="torch.bool"):
-        layer(rand(2, 5, 8), key_padding_mask=torch.zeros(2, 5))
+        layer(rand(2, 5, 8), mask=torch.ones(2, 1, 5))
+    with pytest.raises(ValueError, match=r"mask of shape \(2, 4\) does not broadcast"):
+        layer(rand(2, 5, 8), mask=torch.ones(2, 4, dtype=torch.bool))
+    with pytest.raises(TypeError, match="key_padding_mask"):
+        layer(rand(2, 5, 8), key_padding_mask=torch.zeros(2, 5, dtype=torch.bool))
 
 
 # --------------------------------------------------------------------------- TransformerEncoder
@@ -185,7 +197,7 @@ def test_encoder_from_torch_matches(norm_first):
     assert len(encoder.layers) == 3 and (encoder.norm is not None) == norm_first
     x = rand(3, 7, 32, seed=4)
     with torch.no_grad():
-        out, weights = encoder(x, key_padding_mask=PADDING, need_weights=True)
+        out, weights = encoder(x, mask=MASK, need_weights=True)
         expected = reference(x, src_key_padding_mask=PADDING)
     assert (out - expected).abs().max() <= 1e-5
     assert weights.shape == (3, 3, 4, 7, 7)                        # (batch, num_layers, num_heads, T, T)
@@ -217,7 +229,9 @@ def test_encoder_bad_arguments_and_inputs():
     encoder = TransformerEncoder(1, 8, 2, 16)
     with pytest.raises(ValueError, match=r"\(batch, seq_len, d_model=8\)"):
         encoder(rand(5, 8))
-    with pytest.raises(ValueError, match="key_padding_mask must have shape"):
-        encoder(rand(2, 5, 8), key_padding_mask=torch.zeros(2, 4, dtype=torch.bool))
+    with pytest.raises(ValueError, match=r"mask of shape \(2, 4\) does not broadcast to \(batch, T_q, T_k\)"):
+        encoder(rand(2, 5, 8), mask=torch.ones(2, 4, dtype=torch.bool))
+    with pytest.raises(TypeError, match="attn_mask"):
+        encoder(rand(2, 5, 8), attn_mask=torch.zeros(5, 5, dtype=torch.bool))
     with pytest.raises(TypeError, match="nn.TransformerEncoder"):
         TransformerEncoder.from_torch(nn.Linear(4, 4))

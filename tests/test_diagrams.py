@@ -1,0 +1,151 @@
+"""The architecture diagrams of book/diagrams/: each one the script lists exists, is
+exactly what the script draws now, carries alt text, and is embedded by a chapter with
+the MyST figure directive."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FOLDER = ROOT / "book" / "diagrams"
+SVG = "{http://www.w3.org/2000/svg}"
+REGENERATE = "run `python book/diagrams/make_diagrams.py` and commit the SVG"
+
+
+def load_script():
+    spec = importlib.util.spec_from_file_location(
+        "make_diagrams", FOLDER / "make_diagrams.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+SCRIPT = load_script()
+DIAGRAMS = SCRIPT.DIAGRAMS
+
+# The names the chapters embed (fixed in the session plan), with the chapter of each.
+PLANNED = {
+    "rnn_unrolled": 1,
+    "lstm_cell": 1,
+    "seq2seq_fixed_context": 1,
+    "seq2seq_attention": 2,
+    "scaled_dot_product_attention": 3,
+    "multi_head_split_merge": 4,
+    "encoder_block_post_pre_ln": 5,
+    "minilm_stack": 6,
+    "transformer_encoder_decoder": 7,
+    "causal_mask": 7,
+    "kv_cache": 7,
+    "decoder_only_block": 8,
+    "tiled_attention": 8,
+}
+
+
+def test_the_script_draws_every_planned_diagram():
+    drawn = {d.name: d.chapter for d in DIAGRAMS}
+    assert len(drawn) == len(DIAGRAMS), "two diagrams share a name"
+    assert drawn == PLANNED
+
+
+def test_no_svg_without_a_source():
+    listed = {f"{d.name}.svg" for d in DIAGRAMS}
+    stray = sorted(p.name for p in FOLDER.glob("*.svg") if p.name not in listed)
+    assert not stray, f"SVG files that make_diagrams.py does not write: {stray}"
+
+
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("diagrams")
+    written = SCRIPT.write_all(out)
+    assert sorted(p.name for p in written) == sorted(f"{d.name}.svg" for d in DIAGRAMS)
+    return out
+
+
+@pytest.mark.parametrize("diagram", DIAGRAMS, ids=lambda d: d.name)
+def test_diagram_is_committed_and_up_to_date(diagram, regenerated):
+    committed = FOLDER / f"{diagram.name}.svg"
+    assert committed.is_file(), f"{committed.name} is missing: {REGENERATE}"
+    fresh = (regenerated / committed.name).read_text(encoding="utf-8")
+    assert committed.read_text(encoding="utf-8") == fresh, (
+        f"{committed.name} is out of date: {REGENERATE}"
+    )
+
+
+def test_the_script_is_deterministic(tmp_path, regenerated):
+    SCRIPT.write_all(tmp_path, names=[d.name for d in DIAGRAMS[:3]])
+    for diagram in DIAGRAMS[:3]:
+        name = f"{diagram.name}.svg"
+        assert (tmp_path / name).read_bytes() == (regenerated / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("diagram", DIAGRAMS, ids=lambda d: d.name)
+def test_diagram_has_alt_text_and_no_font_dependence(diagram):
+    path = FOLDER / f"{diagram.name}.svg"
+    if not path.is_file():
+        pytest.fail(f"{path.name} is missing: {REGENERATE}")
+    root = ET.parse(path).getroot()
+    title, desc = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
+    assert title is not None and title.text.strip() == diagram.title, (
+        f"{path.name}: no <title>"
+    )
+    assert desc is not None and desc.text.strip() == diagram.alt, (
+        f"{path.name}: no <desc> (alt text)"
+    )
+    assert len(diagram.alt.split()) >= 15, (
+        f"{path.name}: the alt text is too short to describe the picture"
+    )
+    assert root.get("role") == "img"
+    # Text is drawn as paths: no <text> element that would depend on the reader's fonts.
+    assert root.find(f".//{SVG}text") is None, (
+        f"{path.name}: has <text>; use svg.fonttype 'path'"
+    )
+    # Readable at the book's width: the figure is 10 inches (720 pt) wide.
+    assert root.get("width") == "720pt", f"{path.name}: width {root.get('width')}"
+
+
+def chapter_notebooks() -> dict[int, Path]:
+    found = {}
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        found[int(path.name[:2])] = path
+    return found
+
+
+def figure_directives(path: Path) -> dict[str, str]:
+    """``{diagram name: options of its figure directive}`` in a notebook's markdown."""
+    nb = nbformat.read(path, as_version=4)
+    found = {}
+    pattern = re.compile(r"[`:]{3,}\{figure\}\s+(\S+)\n((?:\s*:[^\n]*\n)*)")
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for target, options in pattern.findall(cell.source + "\n"):
+            match = re.fullmatch(r"\.\./book/diagrams/([a-z0-9_]+)\.svg", target)
+            if match:
+                found[match.group(1)] = options
+    return found
+
+
+@pytest.mark.parametrize("diagram", DIAGRAMS, ids=lambda d: d.name)
+def test_diagram_is_embedded_by_its_chapter(diagram):
+    notebooks = chapter_notebooks()
+    if diagram.chapter not in notebooks:
+        pytest.skip(f"chapter {diagram.chapter} is not written yet")
+    embedded = {}
+    for path in notebooks.values():
+        for name, options in figure_directives(path).items():
+            embedded.setdefault(name, []).append((path.name, options))
+    directive = f"```{{figure}} ../book/diagrams/{diagram.name}.svg"
+    assert diagram.name in embedded, f"no chapter embeds it with {directive}"
+    for notebook, options in embedded[diagram.name]:
+        assert re.search(r":alt:\s*\S", options), (
+            f"{notebook}: the figure of {diagram.name} has no :alt:"
+        )
