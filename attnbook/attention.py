@@ -4,70 +4,35 @@
 import torch
 from torch import nn
 
+from attnbook import checks
+
 SCORE_NAMES = ("dot", "general", "concat", "additive")
 """The names :func:`make_score` accepts."""
 
 
-def _check_query_keys(query: torch.Tensor, keys: torch.Tensor, query_size: int, key_size: int) -> None:
-    """Raise ValueError unless query is (batch, T_q, query_size) and keys is (batch, T_k, key_size)."""
-    if query.dim() != 3:
-        raise ValueError(f"query must be 3-D (batch, T_q, {query_size}), got shape {tuple(query.shape)}")
-    if keys.dim() != 3:
-        raise ValueError(f"keys must be 3-D (batch, T_k, {key_size}), got shape {tuple(keys.shape)}")
-    if query.shape[0] != keys.shape[0]:
-        raise ValueError(
-            f"query and keys must have the same batch size, got query {tuple(query.shape)} "
-            f"and keys {tuple(keys.shape)}"
-        )
-    if query.shape[-1] != query_size:
-        raise ValueError(f"query must have last size {query_size}, got shape {tuple(query.shape)}")
-    if keys.shape[-1] != key_size:
-        raise ValueError(f"keys must have last size {key_size}, got shape {tuple(keys.shape)}")
-
-
 class DotScore(nn.Module):
-    """Luong's *dot* score: ``score(q, k) = q^T k`` (Luong et al. 2015, eq. 8, first line).
+    """Luong's *dot* score ``q^T k`` (Luong et al. 2015, eq. 8); ``query_size ==
+    key_size``.
 
-    No parameters, so the query and the keys must live in the same space:
-    ``query_size == key_size``.
-
-    Args:
-        query_size: size ``d_q`` of a query vector.
-        key_size: size ``d_k`` of a key vector.
-
-    Raises:
-        ValueError: ``query_size != key_size``.
+    Every score module: ``forward(query (batch, T_q, d_q), keys (batch, T_k, d_k))``
+    returns ``scores (batch, T_q, T_k)``, and raises ValueError for a wrong rank, batch
+    or last size. Raises ValueError if ``query_size != key_size`` (dot has no parameters
+    to map them).
     """
 
     def __init__(self, query_size: int, key_size: int) -> None:
         super().__init__()
-        if query_size != key_size:
-            raise ValueError(
-                f"the dot score needs query_size == key_size, got query_size={query_size} "
-                f"and key_size={key_size}; use 'general', 'concat' or 'additive' for different sizes"
-            )
+        checks.check_dot_sizes(query_size, key_size)
         self.query_size, self.key_size = query_size, key_size
 
     def forward(self, query: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
-        """Return ``scores (batch, T_q, T_k)`` for ``query (batch, T_q, d_q)``, ``keys (batch, T_k, d_k)``.
-
-        Raises:
-            ValueError: a tensor is not 3-D, the batch sizes differ, or a last size is wrong.
-        """
-        _check_query_keys(query, keys, self.query_size, self.key_size)
-        return query @ keys.transpose(1, 2)  # (batch, T_q, d) @ (batch, d, T_k) -> (batch, T_q, T_k)
+        checks.check_query_keys(query, keys, self.query_size, self.key_size)
+        return query @ keys.transpose(1, 2)                 # (batch, T_q, T_k)
 
 
 class GeneralScore(nn.Module):
-    """Luong's *general* (bilinear) score: ``score(q, k) = q^T W k`` (Luong et al. 2015, eq. 8, second line).
-
-    ``W`` is a learned ``(d_q, d_k)`` matrix (stored as ``self.W``, an ``nn.Linear``
-    from ``d_k`` to ``d_q`` without bias), so the query and the keys may have different sizes.
-
-    Args:
-        query_size: size ``d_q`` of a query vector.
-        key_size: size ``d_k`` of a key vector.
-    """
+    """Luong's *general* score ``q^T W k`` (eq. 8); ``W = nn.Linear(d_k, d_q,
+    bias=False)``."""
 
     def __init__(self, query_size: int, key_size: int) -> None:
         super().__init__()
@@ -75,28 +40,16 @@ class GeneralScore(nn.Module):
         self.W = nn.Linear(key_size, query_size, bias=False)
 
     def forward(self, query: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
-        """Return ``scores (batch, T_q, T_k)`` for ``query (batch, T_q, d_q)``, ``keys (batch, T_k, d_k)``.
-
-        Raises:
-            ValueError: a tensor is not 3-D, the batch sizes differ, or a last size is wrong.
-        """
-        _check_query_keys(query, keys, self.query_size, self.key_size)
-        projected_keys = self.W(keys)  # (batch, T_k, d_q): W k for every key
-        return query @ projected_keys.transpose(1, 2)  # (batch, T_q, T_k)
+        checks.check_query_keys(query, keys, self.query_size, self.key_size)
+        projected_keys = self.W(keys)                       # (batch, T_k, d_q): W k
+        return query @ projected_keys.transpose(1, 2)       # (batch, T_q, T_k)
 
 
+# From notebooks/02_seq2seq_attention.ipynb
 class ConcatScore(nn.Module):
-    """Luong's *concat* score: ``score(q, k) = v^T tanh(W [q; k])`` (Luong et al. 2015, eq. 8, third line).
-
-    A one-hidden-layer network applied to the concatenation of the query and one key.
-    ``W`` (``self.W``) maps ``d_q + d_k`` to ``hidden_size``, ``v`` (``self.v``) maps
-    ``hidden_size`` to 1; neither has a bias, as in the paper.
-
-    Args:
-        query_size: size ``d_q`` of a query vector.
-        key_size: size ``d_k`` of a key vector.
-        hidden_size: size of the hidden layer.
-    """
+    """Luong's *concat* score ``v^T tanh(W [q; k])`` (eq. 8): a one-hidden-layer network
+    on every (query, key) pair; ``W``: ``d_q + d_k -> hidden_size``, ``v``:
+    ``hidden_size -> 1``, no biases."""
 
     def __init__(self, query_size: int, key_size: int, hidden_size: int) -> None:
         super().__init__()
@@ -105,35 +58,19 @@ class ConcatScore(nn.Module):
         self.v = nn.Linear(hidden_size, 1, bias=False)
 
     def forward(self, query: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
-        """Return ``scores (batch, T_q, T_k)`` for ``query (batch, T_q, d_q)``, ``keys (batch, T_k, d_k)``.
-
-        Raises:
-            ValueError: a tensor is not 3-D, the batch sizes differ, or a last size is wrong.
-        """
-        _check_query_keys(query, keys, self.query_size, self.key_size)
+        checks.check_query_keys(query, keys, self.query_size, self.key_size)
         T_q, T_k = query.shape[1], keys.shape[1]
-        # Pair every query with every key.
-        query_grid = query.unsqueeze(2).expand(-1, -1, T_k, -1)  # (batch, T_q, T_k, d_q)
-        key_grid = keys.unsqueeze(1).expand(-1, T_q, -1, -1)  # (batch, T_q, T_k, d_k)
-        pairs = torch.cat([query_grid, key_grid], dim=-1)  # (batch, T_q, T_k, d_q + d_k)
-        hidden = torch.tanh(self.W(pairs))  # (batch, T_q, T_k, hidden_size)
-        return self.v(hidden).squeeze(-1)  # (batch, T_q, T_k)
+        query_grid = query[:, :, None].expand(-1, -1, T_k, -1)  # (batch, T_q, T_k, d_q)
+        key_grid = keys[:, None].expand(-1, T_q, -1, -1)        # (batch, T_q, T_k, d_k)
+        # (batch, T_q, T_k, d_q+d_k)
+        pairs = torch.cat([query_grid, key_grid], dim=-1)
+        return self.v(torch.tanh(self.W(pairs))).squeeze(-1)    # (batch, T_q, T_k)
 
 
 class AdditiveScore(nn.Module):
-    """Bahdanau's *additive* score: ``score(q, k) = v^T tanh(W_q q + W_k k)``.
-
-    Bahdanau et al. 2015, eq. 6 and appendix A.1.2: ``e_ij = v_a^T tanh(W_a s_{i-1} + U_a h_j)``,
-    with the decoder state ``s_{i-1}`` as the query and the encoder annotation ``h_j`` as the key.
-    ``W_q`` (``self.W_q``, d_q -> hidden_size), ``W_k`` (``self.W_k``, d_k -> hidden_size) and
-    ``v`` (``self.v``, hidden_size -> 1) have no bias. ``W_q q`` is computed once per query and
-    ``W_k k`` once per key, then every pair is added: cheaper than :class:`ConcatScore`, same values.
-
-    Args:
-        query_size: size ``d_q`` of a query vector.
-        key_size: size ``d_k`` of a key vector.
-        hidden_size: size of the hidden layer.
-    """
+    """Bahdanau's *additive* score ``v^T tanh(W_q q + W_k k)`` (Bahdanau et al. 2015,
+    eq. 6 and A.1.2: ``v_a^T tanh(W_a s_{i-1} + U_a h_j)``). Concat's values, computed
+    more cheaply: ``W_q q`` once per query and ``W_k k`` once per key."""
 
     def __init__(self, query_size: int, key_size: int, hidden_size: int) -> None:
         super().__init__()
@@ -143,122 +80,61 @@ class AdditiveScore(nn.Module):
         self.v = nn.Linear(hidden_size, 1, bias=False)
 
     def forward(self, query: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
-        """Return ``scores (batch, T_q, T_k)`` for ``query (batch, T_q, d_q)``, ``keys (batch, T_k, d_k)``.
-
-        Raises:
-            ValueError: a tensor is not 3-D, the batch sizes differ, or a last size is wrong.
-        """
-        _check_query_keys(query, keys, self.query_size, self.key_size)
-        projected_query = self.W_q(query).unsqueeze(2)  # (batch, T_q, 1, hidden_size)
-        projected_keys = self.W_k(keys).unsqueeze(1)  # (batch, 1, T_k, hidden_size)
-        hidden = torch.tanh(projected_query + projected_keys)  # (batch, T_q, T_k, hidden_size)
-        return self.v(hidden).squeeze(-1)  # (batch, T_q, T_k)
+        checks.check_query_keys(query, keys, self.query_size, self.key_size)
+        # (batch, T_q, 1, hidden)
+        projected_query = self.W_q(query)[:, :, None]
+        # (batch, 1, T_k, hidden)
+        projected_keys = self.W_k(keys)[:, None]
+        # (batch, T_q, T_k, hidden)
+        hidden = torch.tanh(projected_query + projected_keys)
+        return self.v(hidden).squeeze(-1)                       # (batch, T_q, T_k)
 
 
-def make_score(name: str, query_size: int, key_size: int, hidden_size: int | None = None) -> nn.Module:
-    """Build an alignment-score module by name.
+def make_score(name: str, query_size: int, key_size: int,
+               hidden_size: int | None = None) -> nn.Module:
+    """The score module called ``name`` (one of :data:`SCORE_NAMES`, see the table
+    above).
 
-    Every score module has ``forward(query (batch, T_q, d_q), keys (batch, T_k, d_k))``
-    returning float ``scores (batch, T_q, T_k)``: one unnormalised match per (query, key) pair.
-
-    =========== =============================== =================================
-    name        score(q, k)                     source
-    =========== =============================== =================================
-    "dot"       q^T k                           Luong et al. 2015, eq. 8
-    "general"   q^T W k                         Luong et al. 2015, eq. 8
-    "concat"    v^T tanh(W [q; k])              Luong et al. 2015, eq. 8
-    "additive"  v^T tanh(W_q q + W_k k)         Bahdanau et al. 2015, eq. 6 / A.1.2
-    =========== =============================== =================================
-
-    Args:
-        name: one of :data:`SCORE_NAMES`.
-        query_size: size ``d_q`` of a query vector.
-        key_size: size ``d_k`` of a key vector.
-        hidden_size: size of the hidden layer of "concat" and "additive"
-            (default: ``key_size``). "dot" and "general" have no hidden layer.
-
-    Returns:
-        A :class:`DotScore`, :class:`GeneralScore`, :class:`ConcatScore` or :class:`AdditiveScore`.
-
-    Raises:
-        ValueError: ``name`` is not a known score (the message lists the valid names);
-            "dot" with ``query_size != key_size``; ``hidden_size`` given to "dot" or "general";
-            a size that is not a positive int.
+    ``hidden_size`` (default ``key_size``) is the hidden layer of "concat" and
+    "additive". Raises ValueError: unknown name (the message lists the valid ones); a
+    size that is not a positive int; ``hidden_size`` given to "dot" or "general"; "dot"
+    with different sizes.
     """
-    if name not in SCORE_NAMES:
-        raise ValueError(f"unknown score function {name!r}; expected one of {SCORE_NAMES}")
-    sizes = {"query_size": query_size, "key_size": key_size}
-    if hidden_size is not None:
-        sizes["hidden_size"] = hidden_size
-    for size_name, size in sizes.items():
-        if not isinstance(size, int) or isinstance(size, bool) or size < 1:
-            raise ValueError(f"{size_name} must be a positive int, got {size!r}")
+    checks.check_score_args(name, SCORE_NAMES, query_size, key_size, hidden_size)
     if name in ("dot", "general"):
-        if hidden_size is not None:
-            raise ValueError(f"the {name!r} score has no hidden layer, but hidden_size={hidden_size} was given")
-        return DotScore(query_size, key_size) if name == "dot" else GeneralScore(query_size, key_size)
+        return (DotScore if name == "dot" else GeneralScore)(query_size, key_size)
     hidden_size = key_size if hidden_size is None else hidden_size
-    if name == "concat":
-        return ConcatScore(query_size, key_size, hidden_size)
-    return AdditiveScore(query_size, key_size, hidden_size)
+    score_class = ConcatScore if name == "concat" else AdditiveScore
+    return score_class(query_size, key_size, hidden_size)
 
 
 # From notebooks/02_seq2seq_attention.ipynb
 import torch
 
+from attnbook import checks
 
-def masked_softmax(scores: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-    """Softmax over the last axis (the keys) that gives padded keys exactly zero weight.
 
-    ``weights[..., i, j] = exp(scores[..., i, j]) / sum_{j' real} exp(scores[..., i, j'])`` for a
-    real key ``j`` and ``0`` for a masked key. The largest real score of each row is subtracted
-    before ``exp`` (softmax does not change when a constant is added to a row), so large scores
-    do not overflow.
+def masked_softmax(scores: torch.Tensor, mask: torch.Tensor | None = None):
+    """Softmax over the last axis (the keys) that gives masked keys exactly zero weight.
 
-    A row whose keys are *all* masked has no real key to attend to; it gets all-zero weights
-    (``torch.softmax`` with ``-inf`` filling would give NaN there). Its context vector is then
-    the zero vector and no gradient flows through it.
-
-    Args:
-        scores: float tensor ``(..., T_q, T_k)`` of alignment scores (at least 1-D).
-        mask: bool tensor that broadcasts to ``scores.shape``, ``True`` = real key, ``False`` =
-            padding; for example ``(batch, 1, T_k)`` for scores ``(batch, T_q, T_k)``.
-            ``None`` means no key is masked (plain softmax).
-
-    Returns:
-        ``weights`` with the shape and dtype of ``scores``: non-negative, each row sums to 1
-        (0 for a fully masked row), exactly 0 at masked keys.
-
-    Raises:
-        TypeError: ``scores`` is not a floating-point tensor, or ``mask`` is not a bool tensor.
-        ValueError: ``scores`` is 0-D, or ``mask`` does not broadcast to ``scores.shape``
-            (the message gives both shapes).
+    ``scores``: float ``(..., T_q, T_k)``; ``mask``: bool, broadcastable to
+    ``scores.shape``, True = may attend (a real key), or None (plain softmax). Returns
+    weights of the shape of ``scores``: each row sums to 1, is 0 at masked keys, and is
+    all 0 if every key is masked (``torch.softmax`` would give NaN). The row's largest
+    real score is subtracted before ``exp``, so large scores do not overflow. Raises
+    TypeError (scores not float, mask not bool) or ValueError (0-D scores, a mask that
+    does not broadcast; both shapes in the message).
     """
-    if not isinstance(scores, torch.Tensor) or not scores.is_floating_point():
-        raise TypeError(f"scores must be a floating-point tensor, got {getattr(scores, 'dtype', type(scores))}")
-    if scores.dim() == 0:
-        raise ValueError("scores must have at least 1 dimension (..., T_k), got a 0-D tensor")
+    checks.check_scores_and_mask(scores, mask)
     if mask is None:
-        return torch.softmax(scores, dim=-1)  # nothing is masked: the plain softmax
-    if not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool:
-        raise TypeError(
-            f"mask must be a bool tensor (True = real key), got {getattr(mask, 'dtype', type(mask))}"
-        )
-    try:
-        broadcast_shape = torch.broadcast_shapes(mask.shape, scores.shape)
-    except RuntimeError:
-        broadcast_shape = None
-    if broadcast_shape != scores.shape:
-        raise ValueError(
-            f"mask of shape {tuple(mask.shape)} does not broadcast to scores of shape {tuple(scores.shape)}"
-        )
-
-    scores = scores.masked_fill(~mask, float("-inf"))  # (..., T_q, T_k): padded keys get -inf
-    row_max = scores.amax(dim=-1, keepdim=True).detach()  # (..., T_q, 1)
-    row_max = row_max.masked_fill(torch.isinf(row_max), 0.0)  # a fully masked row has max -inf: use 0
-    exp_scores = torch.exp(scores - row_max)  # (..., T_q, T_k), exactly 0 where masked
-    row_sum = exp_scores.sum(dim=-1, keepdim=True)  # (..., T_q, 1), >= 1 unless the row is fully masked
-    return exp_scores / row_sum.clamp_min(torch.finfo(scores.dtype).tiny)  # 0 / tiny = 0 for a fully masked row
+        return torch.softmax(scores, dim=-1)                  # nothing is masked
+    scores = scores.masked_fill(~mask, float("-inf"))         # (..., T_q, T_k)
+    row_max = scores.amax(dim=-1, keepdim=True).detach()      # (..., T_q, 1)
+    # a fully masked row: use 0
+    row_max = row_max.masked_fill(torch.isinf(row_max), 0.0)
+    exp_scores = torch.exp(scores - row_max)                  # exactly 0 where masked
+    row_sum = exp_scores.sum(dim=-1, keepdim=True)            # (..., T_q, 1)
+    return exp_scores / row_sum.clamp_min(torch.finfo(scores.dtype).tiny)  # 0/tiny = 0
 
 
 # From notebooks/02_seq2seq_attention.ipynb
@@ -267,63 +143,29 @@ from torch import nn
 
 
 class Attention(nn.Module):
-    """Attention = alignment score + masked softmax + weighted sum of the values.
+    """Score + masked softmax + weighted sum of the values (Bahdanau et al. 2015, eq.
+    5-6; Luong et al. 2015, eq. 7): ``weights_i = masked_softmax(score(q_i, k_j))``,
+    ``context_i = sum_j weights_ij v_j``. ``score`` is a name of :data:`SCORE_NAMES`.
 
-    For each query ``q_i``: ``scores_ij = score(q_i, k_j)``, ``weights_i = masked_softmax(scores_i)``,
-    ``context_i = sum_j weights_ij v_j`` (Bahdanau et al. 2015, eq. 5-6; Luong et al. 2015, eq. 7).
-
-    Args:
-        score: the name of the score function, one of :data:`SCORE_NAMES`.
-        query_size: size ``d_q`` of a query vector.
-        key_size: size ``d_k`` of a key vector.
-        hidden_size: hidden size of the "concat" and "additive" scores (see :func:`make_score`).
-
-    Raises:
-        ValueError: whatever :func:`make_score` raises (unknown name, dot with different sizes, ...).
+    ``forward(query (batch, T_q, d_q), keys (batch, T_k, d_k), values (batch, T_k, d_v),
+    mask=None)`` returns ``(context (batch, T_q, d_v), weights (batch, T_q, T_k))``;
+    ``mask`` is bool, 3-D, broadcastable to ``(batch, T_q, T_k)``, True = may attend (a
+    mask of real tokens ``(batch, T_k)`` goes in as ``token_mask.unsqueeze(1)``). Raises
+    ValueError for wrong shapes or a mask that is not 3-D, TypeError for a non-bool
+    mask.
     """
 
-    def __init__(self, score: str, query_size: int, key_size: int, hidden_size: int | None = None) -> None:
+    def __init__(self, score: str, query_size: int, key_size: int,
+                 hidden_size: int | None = None) -> None:
         super().__init__()
         self.score = make_score(score, query_size, key_size, hidden_size)
 
-    def forward(
-        self,
-        query: torch.Tensor,
-        keys: torch.Tensor,
-        values: torch.Tensor,
-        mask: torch.Tensor | None = None,
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Attend from every query to the keys and mix the values.
-
-        Args:
-            query: ``(batch, T_q, d_q)`` float.
-            keys: ``(batch, T_k, d_k)`` float.
-            values: ``(batch, T_k, d_v)`` float, one value per key.
-            mask: ``None`` or a 3-D bool tensor that broadcasts to ``(batch, T_q, T_k)``,
-                ``True`` = real key. A padding mask ``src_mask (batch, T_k)`` is passed as
-                ``src_mask.unsqueeze(1)``, shape ``(batch, 1, T_k)``.
-
-        Returns:
-            ``(context, weights)``: ``context (batch, T_q, d_v)`` and ``weights (batch, T_q, T_k)``.
-
-        Raises:
-            ValueError: a tensor has the wrong rank or sizes (the message gives the shapes); the
-                mask is not 3-D or does not broadcast.
-            TypeError: the mask is not bool.
-        """
-        if isinstance(mask, torch.Tensor) and mask.dim() != 3:
-            raise ValueError(
-                f"mask must be 3-D and broadcast to (batch, T_q, T_k), got shape {tuple(mask.shape)}; "
-                f"pass a padding mask of shape (batch, T_k) as mask.unsqueeze(1)"
-            )
-        scores = self.score(query, keys)  # (batch, T_q, T_k); checks the shapes of query and keys
-        if values.dim() != 3 or values.shape[:2] != keys.shape[:2]:
-            raise ValueError(
-                f"values must be 3-D (batch, T_k, d_v) with the batch and T_k of keys, got values "
-                f"{tuple(values.shape)} and keys {tuple(keys.shape)}"
-            )
-        weights = masked_softmax(scores, mask)  # (batch, T_q, T_k)
-        context = weights @ values  # (batch, T_q, T_k) @ (batch, T_k, d_v) -> (batch, T_q, d_v)
+    def forward(self, query, keys, values, mask=None):
+        checks.check_attention_mask(mask)
+        scores = self.score(query, keys)                 # (batch, T_q, T_k)
+        checks.check_values(values, keys)
+        weights = masked_softmax(scores, mask)           # (batch, T_q, T_k)
+        context = weights @ values                       # (batch, T_q, d_v)
         return context, weights
 
 
@@ -458,16 +300,11 @@ from attnbook import checks
 
 def tiled_attention(query: Tensor, key: Tensor, value: Tensor,
                     mask: Tensor | None = None, block_size: int = 64) -> Tensor:
-    """``scaled_dot_product_attention``'s output ``(..., T_q, d_v)``, computed one block
-    of ``block_size`` keys at a time: the ``(T_q, T_k)`` scores never exist.
-
-    Each query keeps a running maximum ``m``, a running sum ``l`` of ``exp(score - m)``
-    and a running weighted sum of values, both rescaled by ``exp(m_old - m_new)`` when
-    ``m`` grows: the online softmax (Milakov and Gimelshein 2018, algorithm 3) as in
-    FlashAttention (Dao et al. 2022, algorithm 1). Arguments, mask (True = may attend)
-    and errors as :func:`scaled_dot_product_attention`; ``ValueError`` for a bad
-    ``block_size``.
-    """
+    """``scaled_dot_product_attention``'s output ``(..., T_q, d_v)``, one block of keys
+    at a time with an online softmax (Milakov and Gimelshein 2018, alg. 3; Dao et al.
+    2022, alg. 1): the ``(T_q, T_k)`` scores never exist. Arguments, mask (True = may
+    attend) and errors as :func:`scaled_dot_product_attention`; ``ValueError`` for a bad
+    ``block_size``."""
     checks.check_tiled_attention(query, key, value, mask, block_size)
     T_q, T_k = query.shape[-2], key.shape[-2]
     batch = torch.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])

@@ -110,7 +110,7 @@ def check_sequence(inputs: Tensor) -> None:
         raise ValueError("run_cell: expected a sequence with seq_len >= 1, got seq_len = 0")
 
 
-def check_token_ids(name: str, ids: object, rank: int, shape_text: str) -> None:
+def check_id_tensor(name: str, ids: object, rank: int, shape_text: str) -> None:
     """An integer tensor of token ids with ``rank`` dimensions (``shape_text`` for the message)."""
     if not isinstance(ids, Tensor):
         raise TypeError(f"expected {name} to be a torch.Tensor {shape_text}, got {type(ids).__name__}")
@@ -125,8 +125,8 @@ def check_token_ids(name: str, ids: object, rank: int, shape_text: str) -> None:
 def check_source(src: Tensor, src_lengths: Tensor, max_src_len: int) -> None:
     """A padded source batch for ``Seq2Seq``: ids ``(batch, src_len)``, lengths ``(batch,)``
     in ``1 .. src_len``, none longer than ``max_src_len``."""
-    check_token_ids("src", src, 2, "(batch, src_len)")
-    check_token_ids("src_lengths", src_lengths, 1, "(batch,)")
+    check_id_tensor("src", src, 2, "(batch, src_len)")
+    check_id_tensor("src_lengths", src_lengths, 1, "(batch,)")
     if src.shape[0] == 0:
         raise ValueError(f"empty batch: expected src with batch >= 1, got shape {tuple(src.shape)}")
     if src_lengths.shape[0] != src.shape[0]:
@@ -143,7 +143,7 @@ def check_source(src: Tensor, src_lengths: Tensor, max_src_len: int) -> None:
 
 def check_tgt_in(tgt_in: Tensor, batch: int) -> None:
     """Teacher-forced decoder input: ids ``(batch, tgt_len)`` with ``tgt_len >= 1``."""
-    check_token_ids("tgt_in", tgt_in, 2, "(batch, tgt_len)")
+    check_id_tensor("tgt_in", tgt_in, 2, "(batch, tgt_len)")
     if tgt_in.shape[0] != batch or tgt_in.shape[1] == 0:
         raise ValueError(f"expected tgt_in of shape (batch={batch}, tgt_len >= 1), "
                          f"got shape {tuple(tgt_in.shape)}")
@@ -153,6 +153,12 @@ def check_max_len(max_len: int) -> None:
     """Greedy decoding writes at least one token."""
     if max_len < 1:
         raise ValueError(f"expected max_len >= 1, got {max_len}")
+
+
+def check_batches(batches: list) -> None:
+    """``train_seq2seq`` needs at least one batch."""
+    if len(batches) == 0:
+        raise ValueError("train_seq2seq: expected at least one batch, got an empty list")
 
 
 def check_query_keys(query: Tensor, keys: Tensor, query_size: int, key_size: int) -> None:
@@ -232,7 +238,7 @@ def check_values(values: Tensor, keys: Tensor) -> None:
                          f"got values {tuple(values.shape)} and keys {tuple(keys.shape)}")
 
 
-def check_decoder_inputs(tgt_in: Tensor, enc_outputs: Tensor, src_token_mask: Tensor,
+def check_attention_decoder_inputs(tgt_in: Tensor, enc_outputs: Tensor, src_token_mask: Tensor,
                          hidden_size: int) -> None:
     """``AttentionDecoder.forward``'s inputs: ``tgt_in (batch, tgt_len)`` int64,
     ``enc_outputs (batch, src_len, hidden_size)``, ``src_token_mask (batch, src_len)`` bool."""
@@ -603,13 +609,15 @@ def check_sampling_args(logits: object, temperature: object, top_k: object,
         raise ValueError(f"top_p must be in (0, 1], got {top_p!r}")
 
 
-def check_beam_args(beam_size: object, length_penalty: object) -> None:
-    """Checks of ``beam_search``'s own arguments.
+def check_beam_args(batch_size: object, max_len: object, bos_id: object, eos_id: object,
+                    beam_size: object, length_penalty: object) -> None:
+    """Checks of ``beam_search``'s arguments: those of :func:`check_generation_args`, and its own.
 
     Raises:
-        ValueError: ``beam_size`` is not a positive integer, or ``length_penalty`` is not a
-            finite number >= 0.
+        ValueError: as :func:`check_generation_args`; ``beam_size`` is not a positive integer,
+            or ``length_penalty`` is not a finite number >= 0.
     """
+    check_generation_args(batch_size, max_len, bos_id, eos_id)
     check_positive_int("beam_size", beam_size)
     if isinstance(length_penalty, bool) or not isinstance(length_penalty, (int, float)) \
             or not 0 <= length_penalty < float("inf"):

@@ -9,12 +9,9 @@ from attnbook import checks
 
 def sliding_window_mask(T_q: int, window: int | None = None, T_k: int | None = None,
                         device: torch.device | str | None = None) -> Tensor:
-    """``(T_q, T_k)`` bool causal mask, True = may attend (Beltagy et al. 2020, 3.1).
-
-    The queries are the last ``T_q`` of ``T_k`` positions (default ``T_k = T_q``): query
-    ``i`` at ``p = T_k - T_q + i`` may attend to key ``j`` if ``p - window < j <= p``.
-    ``window=None`` is the plain causal mask. Raises ``ValueError`` for bad sizes.
-    """
+    """``(T_q, T_k)`` bool mask, True = may attend (Beltagy et al. 2020): query ``i``,
+    at position ``p = T_k - T_q + i``, sees key ``j`` if ``p - window < j <= p``
+    (``window=None``: causal). ``ValueError`` for bad sizes."""
     T_k = T_q if T_k is None else T_k
     checks.check_window(T_q, T_k, window)
     query_pos = torch.arange(T_k - T_q, T_k, device=device)[:, None]   # (T_q, 1)
@@ -34,13 +31,10 @@ from attnbook.attention import scaled_dot_product_attention  # chapter 3
 
 def grouped_query_attention(query: Tensor, key: Tensor, value: Tensor,
                             mask: Tensor | None = None) -> tuple[Tensor, Tensor]:
-    """Grouped-query attention (Ainslie et al. 2023, section 2.2).
-
-    ``query (batch, num_heads, T_q, d_k)``; ``key``, ``value (batch, num_kv_heads, T_k,
-    d_k)`` with ``num_kv_heads`` dividing ``num_heads``: query heads ``g * group`` to
-    ``(g + 1) * group - 1`` share key/value head ``g``. Returns ``(output, weights)`` as
-    :func:`scaled_dot_product_attention`. Raises ``ValueError`` for bad head counts.
-    """
+    """Grouped-query attention (Ainslie et al. 2023): ``query (batch, num_heads, T_q,
+    d_k)``, ``key``/``value (batch, num_kv_heads, T_k, d_k)``; query head ``h`` uses
+    key/value head ``h // group``. Returns ``(output, weights)`` as
+    :func:`scaled_dot_product_attention`; ``ValueError`` for bad head counts."""
     checks.check_grouped_heads(query, key, value)
     group = query.shape[1] // key.shape[1]
     key = key.repeat_interleave(group, dim=1)        # (batch, num_heads, T_k, d_k)
@@ -58,11 +52,9 @@ KVPair = tuple[Tensor, Tensor]  # a layer's cache: keys, values (b, kv_heads, pa
 
 
 class CausalSelfAttention(nn.Module):
-    """Masked self-attention with ``num_heads`` query heads and ``num_kv_heads`` key
-    and value heads (default ``num_heads``) of ``d_k = d_model / num_heads`` features,
-    made by one fused projection ``w_qkv`` (GPT-2's ``c_attn``); optionally rotary
-    positions and a sliding ``window``. Raises ``ValueError`` for bad head counts.
-    """
+    """Causal self-attention: ``num_heads`` query and ``num_kv_heads`` key/value heads
+    of ``d_model / num_heads`` features from one projection ``w_qkv``; optional rotary
+    positions and ``window``. ``ValueError`` for bad head counts."""
 
     def __init__(self, d_model: int, num_heads: int, num_kv_heads: int | None = None,
                  rotary: bool = False, window: int | None = None):
@@ -76,9 +68,8 @@ class CausalSelfAttention(nn.Module):
 
     def forward(self, x: Tensor, cache: KVPair | None = None
                 ) -> tuple[Tensor, Tensor, KVPair]:
-        """``x (batch, T, d_model)``: the tokens after the ``past`` cached ones. Returns
-        ``(output (batch, T, d_model), weights (batch, num_heads, T, past + T),
-        cache)``; the new cache holds the keys and values of all ``past + T``."""
+        """``x (batch, T, d_model)`` follows ``past`` cached tokens -> ``(output (batch,
+        T, d_model), weights (batch, heads, T, past + T), cache of all past + T)``."""
         batch, T, d_model = x.shape
         past = 0 if cache is None else cache[0].shape[2]
         kv_size = self.num_kv_heads * self.d_k
@@ -102,9 +93,8 @@ from torch import Tensor, nn
 
 
 class DecoderBlock(nn.Module):
-    """Pre-LN decoder block without cross-attention (Radford et al. 2019, sec. 2.3):
-    ``x = x + attention(norm1(x))``, ``x = x + feed_forward(norm2(x))``; the
-    feed-forward block is ``Linear -> GELU (tanh approximation) -> Linear``."""
+    """Pre-LN block (Radford et al. 2019, sec. 2.3): ``x + attention(norm1(x))``, then
+    ``x + feed_forward(norm2(x))``; feed-forward ``Linear -> GELU (tanh) -> Linear``."""
 
     def __init__(self, d_model: int, num_heads: int, d_ff: int,
                  num_kv_heads: int | None = None, rotary: bool = False,
@@ -135,10 +125,9 @@ from attnbook import checks
 
 
 class GPT(nn.Module):
-    """Decoder-only language model (Radford et al. 2019): token embedding ``E``, learned
-    positions (none if ``rotary``), ``num_layers`` :class:`DecoderBlock`, a final
-    LayerNorm, and the output projection tied to ``E``: ``logits = norm(x) @ E^T``.
-    The other arguments are :class:`DecoderBlock`'s, for every block."""
+    """Decoder-only LM (Radford et al. 2019): token embedding ``E``, learned positions
+    (none if ``rotary``), ``num_layers`` :class:`DecoderBlock` (its arguments), a final
+    LayerNorm, and ``logits = norm(x) @ E^T``, the output projection tied to ``E``."""
 
     def __init__(self, vocab_size: int, d_model: int, num_layers: int, num_heads: int,
                  d_ff: int, max_len: int = 1024, num_kv_heads: int | None = None,
@@ -158,9 +147,9 @@ class GPT(nn.Module):
 
     def step(self, input_ids: Tensor, cache: list[KVPair] | None = None
              ) -> tuple[Tensor, list[KVPair], Tensor]:
-        """``input_ids (batch, T)`` follow the cached tokens. Returns ``(logits (batch,
-        T, vocab_size), the new cache, weights (batch, layers, heads, T, past + T))``;
-        ``ValueError``/``TypeError`` for bad ids (see ``checks.check_token_ids``)."""
+        """``input_ids (batch, T)`` follow the cached tokens -> ``(logits (batch, T,
+        vocab), new cache, weights (batch, layers, heads, T, past + T))``; errors for
+        bad ids."""
         past = 0 if cache is None else cache[0][0].shape[2]
         checks.check_token_ids(input_ids, self.vocab_size, past, self.max_len)
         x = self.token(input_ids)                             # (batch, T, d_model)
@@ -230,22 +219,17 @@ from attnbook import checks
 
 
 def rotate_half(x: Tensor) -> Tensor:
-    """``(..., d)`` -> ``(..., d)``: each pair ``(x_i, x_{i + d/2})`` becomes
-    ``(-x_{i + d/2}, x_i)``, the pair turned by 90 degrees."""
+    """``(..., d)``: every pair ``(x_i, x_{i + d/2})`` becomes ``(-x_{i+d/2}, x_i)``."""
     first, second = x.chunk(2, dim=-1)            # (..., d / 2) each
     return torch.cat((-second, first), dim=-1)    # (..., d)
 
 
 def apply_rotary(query: Tensor, key: Tensor, positions: Tensor,
                  base: float = 10000.0) -> tuple[Tensor, Tensor]:
-    """Rotary position embedding (Su et al. 2021, eq. 34, rotate-half pairing).
-
-    ``query (..., seq_len, d)`` and ``key (..., seq_len, d)``, ``d`` even, are rotated
-    pair by pair, features ``(i, i + d/2)`` by the angle ``p * base^(-2i/d)`` at
-    position ``p``; ``positions`` is ``(seq_len,)`` or ``(batch, seq_len)`` integers.
-    Returns the rotated ``(query, key)``. Raises ``TypeError``/``ValueError`` for bad
-    input (see ``attnbook.checks.check_rotary``).
-    """
+    """RoPE (Su et al. 2021, eq. 34): rotate features ``(i, i + d/2)`` of ``query`` and
+    ``key (..., seq_len, d)`` by ``p * base^(-2i/d)`` at the ``positions`` p,
+    ``(seq_len,)`` or ``(batch, seq_len)``. Returns ``(query, key)`` rotated;
+    ``TypeError``/``ValueError`` for bad input (``checks.check_rotary``)."""
     checks.check_rotary(query, key, positions)
     d = query.shape[-1]
     exponent = torch.arange(0, d, 2, device=query.device, dtype=torch.float32) / d

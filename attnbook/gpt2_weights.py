@@ -21,7 +21,7 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
-from attnbook.pretrained import PretrainedModelError, copy_weights, read_weights
+from attnbook.hub import PretrainedModelError, copy_weights, read_weights
 
 GPT2_REPO = "openai-community/gpt2"
 """The Hugging Face repository of GPT-2 small (124M parameters, Radford et al. 2019)."""

@@ -69,15 +69,26 @@ def consecutive_windows(data: Tensor, seq_len: int, max_windows: int | None = No
     return inputs, data[1 : n * seq_len + 1].view(n, seq_len)
 
 
-def gpt_step(model, prompt: Tensor, use_cache: bool = True
+def gpt_step(model, prompt: Tensor, use_cache: bool = True, context: int | None = None
              ) -> tuple[Callable, object]:
     """``(step, state)`` to continue ``prompt (batch, T)`` with chapter 7's ``sample`` or
     ``greedy_search``, called with ``bos_id`` = the prompt's last token (same in every row).
 
     ``step(tokens (batch,), state) -> (logits (batch, vocab_size), state)``. With
     ``use_cache`` the state is the model's KV cache (``model.step``) and each step feeds one
-    token; without, each step runs the model over the whole prefix again.
+    token; without, each step runs the model over the whole prefix again, or over its last
+    ``context`` tokens only (a sliding window, for a model with ``context`` learned
+    positions that must write longer texts).
+
+    Raises:
+        ValueError: ``context`` is given with ``use_cache`` (the cached keys would keep their
+            old positions), or is not a positive integer.
     """
+    if context is not None:
+        checks.check_positive_int("context", context)
+        if use_cache:
+            raise ValueError("context (a sliding window) needs use_cache=False: a KV cache "
+                             "keeps each key at the position it was computed for")
     prefix = prompt[:, :-1]                                 # the last token is fed first
 
     def cached_step(tokens: Tensor, cache):
@@ -86,7 +97,8 @@ def gpt_step(model, prompt: Tensor, use_cache: bool = True
 
     def recompute_step(tokens: Tensor, prefix: Tensor):
         prefix = torch.cat((prefix, tokens[:, None]), dim=1)    # (batch, t + 1)
-        return model(prefix)[:, -1], prefix
+        window = prefix if context is None else prefix[:, -context:]
+        return model(window)[:, -1], prefix
 
     if not use_cache:
         return recompute_step, prefix

@@ -6,158 +6,106 @@ import math
 import torch
 from torch import nn
 
-
-def _check_input(x: torch.Tensor, input_size: int, where: str) -> None:
-    """Raise ValueError unless ``x`` has shape ``(batch, input_size)``."""
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{where}: expected x to be a torch.Tensor, got {type(x).__name__}")
-    if x.dim() != 2 or x.shape[1] != input_size:
-        raise ValueError(
-            f"{where}: expected x of shape (batch, input_size={input_size}), got shape {tuple(x.shape)}"
-        )
-
-
-def _check_state(h: torch.Tensor, batch: int, hidden_size: int, where: str, name: str = "h") -> None:
-    """Raise ValueError unless the state tensor ``h`` has shape ``(batch, hidden_size)``."""
-    if h.shape != (batch, hidden_size):
-        raise ValueError(
-            f"{where}: expected {name} of shape (batch={batch}, hidden_size={hidden_size}), "
-            f"got shape {tuple(h.shape)}"
-        )
+from attnbook import checks
 
 
 class RNNCell(nn.Module):
-    """One step of an Elman RNN: ``h' = tanh(W_ih x + b_ih + W_hh h + b_hh)``.
+    """One step of an Elman RNN (Elman 1990): ``h' = tanh(W_ih x + b_ih + W_hh h +
+    b_hh)``.
 
-    Same parameters (names, shapes, initialisation) as ``torch.nn.RNNCell`` with
-    ``nonlinearity="tanh"``, so ``cell.load_state_dict(torch_cell.state_dict())`` works.
-
-    Args:
-        input_size: size of each input vector x.
-        hidden_size: size of the hidden state h.
-        bias: if False, the cell has no ``bias_ih`` / ``bias_hh``.
-
-    Shapes:
-        x: ``(batch, input_size)`` float; h: ``(batch, hidden_size)`` or None (zeros);
-        returns h': ``(batch, hidden_size)``.
-
-    Raises:
-        ValueError: x or h has the wrong rank or size (the message gives the expected and the actual shape).
-
-    Source: Elman (1990), "Finding structure in time"; the equation of ``torch.nn.RNNCell``.
+    The parameters (names, shapes, initialisation) are those of ``torch.nn.RNNCell``
+    with ``nonlinearity="tanh"``, so ``load_state_dict(torch_cell.state_dict())`` works.
+    Shapes: ``x (batch, input_size)``, ``h (batch, hidden_size)`` or None (zeros);
+    returns ``h' (batch, hidden_size)``. Raises ValueError if ``x`` or ``h`` has the
+    wrong shape (expected and actual shown).
     """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True) -> None:
         super().__init__()
-        self.input_size = input_size
-        self.hidden_size = hidden_size
-        self.weight_ih = nn.Parameter(torch.empty(hidden_size, input_size))   # W_ih: (hidden, input)
-        self.weight_hh = nn.Parameter(torch.empty(hidden_size, hidden_size))  # W_hh: (hidden, hidden)
-        if bias:
-            self.bias_ih = nn.Parameter(torch.empty(hidden_size))
-            self.bias_hh = nn.Parameter(torch.empty(hidden_size))
-        else:
-            self.register_parameter("bias_ih", None)
-            self.register_parameter("bias_hh", None)
+        self.input_size, self.hidden_size = input_size, hidden_size
+        self.weight_ih = nn.Parameter(torch.empty(hidden_size, input_size))   # W_ih
+        self.weight_hh = nn.Parameter(torch.empty(hidden_size, hidden_size))  # W_hh
+        self.bias_ih = nn.Parameter(torch.empty(hidden_size)) if bias else None
+        self.bias_hh = nn.Parameter(torch.empty(hidden_size)) if bias else None
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        """Uniform(-1/sqrt(hidden_size), 1/sqrt(hidden_size)) for every parameter, as torch does."""
+        """Uniform(-1/sqrt(hidden_size), 1/sqrt(hidden_size)) everywhere, as torch
+        does."""
         bound = 1.0 / math.sqrt(self.hidden_size)
         for weight in self.parameters():
             nn.init.uniform_(weight, -bound, bound)
 
     def forward(self, x: torch.Tensor, h: torch.Tensor | None = None) -> torch.Tensor:
-        _check_input(x, self.input_size, "RNNCell")
+        checks.check_cell_input("RNNCell", x, self.input_size)
         if h is None:
-            h = x.new_zeros(x.shape[0], self.hidden_size)               # (batch, hidden)
-        _check_state(h, x.shape[0], self.hidden_size, "RNNCell")
-        pre_activation = x @ self.weight_ih.T + h @ self.weight_hh.T   # (batch, hidden)
+            h = x.new_zeros(x.shape[0], self.hidden_size)              # (batch, hidden)
+        checks.check_cell_state("RNNCell", h, x.shape[0], self.hidden_size)
+        pre_activation = x @ self.weight_ih.T + h @ self.weight_hh.T  # (batch, hidden)
         if self.bias_ih is not None:
             pre_activation = pre_activation + self.bias_ih + self.bias_hh
-        return torch.tanh(pre_activation)                               # (batch, hidden)
+        return torch.tanh(pre_activation)                              # (batch, hidden)
 
     @classmethod
     def from_torch(cls, cell: nn.RNNCell) -> "RNNCell":
-        """Return an :class:`RNNCell` with a copy of the weights of a ``torch.nn.RNNCell``.
-
-        Raises:
-            ValueError: ``cell`` uses ``nonlinearity="relu"`` (this cell is tanh only).
-        """
-        if cell.nonlinearity != "tanh":
-            raise ValueError(f"expected an nn.RNNCell with nonlinearity='tanh', got {cell.nonlinearity!r}")
+        """A copy of a ``torch.nn.RNNCell`` (ValueError if its nonlinearity is not
+        tanh)."""
+        checks.check_tanh_cell(cell)
         ours = cls(cell.input_size, cell.hidden_size, bias=cell.bias)
         ours.load_state_dict(cell.state_dict())
         return ours
 
 
+# From notebooks/01_rnn_lstm.ipynb
 class LSTMCell(nn.Module):
-    """One step of an LSTM with a forget gate, with the gates in torch's order (i, f, g, o).
+    """One LSTM step with a forget gate (Hochreiter & Schmidhuber 1997; Gers et al.
+    2000).
 
-    Equations (Hochreiter & Schmidhuber 1997, forget gate from Gers et al. 2000, as in the
-    documentation of ``torch.nn.LSTMCell``)::
-
-        i  = sigmoid(W_ii x + b_ii + W_hi h + b_hi)     input gate
-        f  = sigmoid(W_if x + b_if + W_hf h + b_hf)     forget gate
-        g  = tanh(W_ig x + b_ig + W_hg h + b_hg)        candidate cell values
-        o  = sigmoid(W_io x + b_io + W_ho h + b_ho)     output gate
-        c' = f * c + i * g                              the cell state (the "conveyor belt")
-        h' = o * tanh(c')
-
-    The four weight matrices are stacked row-wise, as in torch: ``weight_ih`` is
-    ``(4 * hidden_size, input_size)``, ``weight_hh`` is ``(4 * hidden_size, hidden_size)``,
-    so ``cell.load_state_dict(torch_cell.state_dict())`` works.
-
-    Shapes:
-        x: ``(batch, input_size)`` float; state: ``(h, c)`` each ``(batch, hidden_size)``, or None
-        (zeros); returns ``(h', c')`` each ``(batch, hidden_size)``.
-
-    Raises:
-        ValueError: x, h or c has the wrong rank or size (expected and actual shapes in the message).
+    ``i, f, o = sigmoid(...)``, ``g = tanh(...)`` of ``W_i* x + b_i* + W_h* h + b_h*``;
+    ``c' = f * c + i * g`` (the conveyor belt); ``h' = o * tanh(c')``. The four gates
+    are stacked row-wise in torch's order (i, f, g, o), so the parameters match
+    ``torch.nn.LSTMCell``. Shapes: ``x (batch, input_size)``; ``state = (h, c)``, each
+    ``(batch, hidden_size)``, or None (zeros); returns ``(h', c')``. Raises ValueError
+    if ``x``, ``h`` or ``c`` has the wrong shape.
     """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True) -> None:
         super().__init__()
-        self.input_size = input_size
-        self.hidden_size = hidden_size
-        self.weight_ih = nn.Parameter(torch.empty(4 * hidden_size, input_size))   # (4*hidden, input)
-        self.weight_hh = nn.Parameter(torch.empty(4 * hidden_size, hidden_size))  # (4*hidden, hidden)
-        if bias:
-            self.bias_ih = nn.Parameter(torch.empty(4 * hidden_size))
-            self.bias_hh = nn.Parameter(torch.empty(4 * hidden_size))
-        else:
-            self.register_parameter("bias_ih", None)
-            self.register_parameter("bias_hh", None)
+        self.input_size, self.hidden_size = input_size, hidden_size
+        self.weight_ih = nn.Parameter(torch.empty(4 * hidden_size, input_size))
+        self.weight_hh = nn.Parameter(torch.empty(4 * hidden_size, hidden_size))
+        self.bias_ih = nn.Parameter(torch.empty(4 * hidden_size)) if bias else None
+        self.bias_hh = nn.Parameter(torch.empty(4 * hidden_size)) if bias else None
         self.reset_parameters()
 
-    def reset_parameters(self) -> None:
-        """Uniform(-1/sqrt(hidden_size), 1/sqrt(hidden_size)) for every parameter, as torch does."""
-        bound = 1.0 / math.sqrt(self.hidden_size)
-        for weight in self.parameters():
-            nn.init.uniform_(weight, -bound, bound)
+    # the same uniform initialisation as torch
+    reset_parameters = RNNCell.reset_parameters
 
-    def forward(
-        self, x: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None = None
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        _check_input(x, self.input_size, "LSTMCell")
+    def forward(self, x: torch.Tensor, state=None) -> tuple[torch.Tensor, torch.Tensor]:
+        checks.check_cell_input("LSTMCell", x, self.input_size)
         if state is None:
-            zeros = x.new_zeros(x.shape[0], self.hidden_size)          # (batch, hidden)
+            # (batch, hidden)
+            zeros = x.new_zeros(x.shape[0], self.hidden_size)
             state = (zeros, zeros)
         h, c = state
-        _check_state(h, x.shape[0], self.hidden_size, "LSTMCell", "h")
-        _check_state(c, x.shape[0], self.hidden_size, "LSTMCell", "c")
-        gates = x @ self.weight_ih.T + h @ self.weight_hh.T            # (batch, 4*hidden)
+        checks.check_cell_state("LSTMCell", h, x.shape[0], self.hidden_size, "h")
+        checks.check_cell_state("LSTMCell", c, x.shape[0], self.hidden_size, "c")
+        # (batch, 4*hidden)
+        gates = x @ self.weight_ih.T + h @ self.weight_hh.T
         if self.bias_ih is not None:
             gates = gates + self.bias_ih + self.bias_hh
-        i, f, g, o = gates.chunk(4, dim=1)                             # 4 x (batch, hidden)
+        # 4 x (batch, hidden)
+        i, f, g, o = gates.chunk(4, dim=1)
         i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
-        c_next = f * c + i * g                                         # (batch, hidden)
-        h_next = o * torch.tanh(c_next)                                # (batch, hidden)
+        # (batch, hidden)
+        c_next = f * c + i * g
+        # (batch, hidden)
+        h_next = o * torch.tanh(c_next)
         return h_next, c_next
 
     @classmethod
     def from_torch(cls, cell: nn.LSTMCell) -> "LSTMCell":
-        """Return an :class:`LSTMCell` with a copy of the weights of a ``torch.nn.LSTMCell``."""
+        """A copy of a ``torch.nn.LSTMCell``, weights included."""
         ours = cls(cell.input_size, cell.hidden_size, bias=cell.bias)
         ours.load_state_dict(cell.state_dict())
         return ours
@@ -167,27 +115,18 @@ class LSTMCell(nn.Module):
 def run_cell(cell: nn.Module, inputs: torch.Tensor, state=None):
     """Run a recurrent cell over a whole sequence with a plain Python loop over time.
 
-    Args:
-        cell: an :class:`RNNCell` or :class:`LSTMCell` (or torch's ``nn.RNNCell`` / ``nn.LSTMCell``).
-        inputs: ``(batch, seq_len, input_size)`` float, batch first.
-        state: the initial state (``h`` for an RNN cell, ``(h, c)`` for an LSTM cell), or None for zeros.
-
-    Returns:
-        ``(outputs, final_state)``: ``outputs`` is ``(batch, seq_len, hidden_size)``, the hidden state
-        h_t after every step; ``final_state`` is the state after the last step, in the cell's format.
-
-    Raises:
-        ValueError: ``inputs`` is not 3-D or has ``seq_len == 0``.
+    Args: ``cell``, an RNN or LSTM cell (ours or torch's); ``inputs (batch, seq_len,
+    input_size)``; ``state``, the initial ``h`` (RNN) or ``(h, c)`` (LSTM), or None
+    (zeros). Returns ``(outputs (batch, seq_len, hidden_size), final_state)``: ``h_t``
+    after every step, and the state after the last one. Raises ValueError unless
+    ``inputs`` is 3-D with ``seq_len >= 1``.
     """
-    if inputs.dim() != 3:
-        raise ValueError(
-            f"run_cell: expected inputs of shape (batch, seq_len, input_size), got shape {tuple(inputs.shape)}"
-        )
-    if inputs.shape[1] == 0:
-        raise ValueError("run_cell: expected a sequence with seq_len >= 1, got seq_len = 0")
+    checks.check_sequence(inputs)
     outputs = []
     for t in range(inputs.shape[1]):
-        state = cell(inputs[:, t], state)                      # x_t: (batch, input_size)
+        # x_t: (batch, input_size)
+        state = cell(inputs[:, t], state)
         h = state[0] if isinstance(state, tuple) else state    # (batch, hidden)
         outputs.append(h)
-    return torch.stack(outputs, dim=1), state                  # (batch, seq_len, hidden)
+    # (batch, seq_len, hidden)
+    return torch.stack(outputs, dim=1), state

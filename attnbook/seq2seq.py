@@ -8,14 +8,9 @@ from dataclasses import dataclass
 class Seq2SeqConfig:
     """Sizes and training settings of a sequence-to-sequence model.
 
-    Attributes:
-        embed_dim: size of the token embeddings.
-        hidden_size: size of the LSTM hidden and cell states (encoder and decoder).
-        num_epochs: passes over the training batches.
-        batch_size: sentence pairs per batch (used when the batches are made).
-        lr: Adam learning rate.
-        clip: maximum global gradient norm (``torch.nn.utils.clip_grad_norm_``).
-        seed: seed of the weight initialisation and of the batch order.
+    ``embed_dim``: token embeddings; ``hidden_size``: LSTM states (encoder and decoder);
+    ``num_epochs``, ``batch_size``, ``lr`` (Adam), ``clip`` (largest global gradient
+    norm), ``seed`` (weight initialisation and batch order).
     """
 
     embed_dim: int = 32
@@ -27,11 +22,14 @@ class Seq2SeqConfig:
     seed: int = 0
 
 
-DATES_CONFIG = Seq2SeqConfig(embed_dim=32, hidden_size=128, num_epochs=3, batch_size=64, lr=3e-3)
-"""Settings for the date task (10,000 training dates): one training run fits in about 15 s on one CPU thread."""
+DATES_CONFIG = Seq2SeqConfig(embed_dim=32, hidden_size=64, num_epochs=3, lr=1e-2)
+"""The date task (10,000 training dates)."""
 
-TATOEBA_CONFIG = Seq2SeqConfig(embed_dim=64, hidden_size=128, num_epochs=8, batch_size=64, lr=3e-3)
-"""Settings for Tatoeba English->French (about 4,000 training pairs): one run fits in about 15 s."""
+TATOEBA_CONFIG = Seq2SeqConfig(embed_dim=64, hidden_size=64, num_epochs=5, lr=1e-2)
+"""Tatoeba English -> French (about 4,000 training pairs)."""
+
+BOTTLENECK_CONFIG = Seq2SeqConfig(embed_dim=32, hidden_size=32, num_epochs=8, lr=1e-2)
+"""Numbers read aloud (6,000 training lists of 1 to 6 numbers): ``bottleneck_task``."""
 
 
 # From notebooks/01_rnn_lstm.ipynb
@@ -39,227 +37,153 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from attnbook import checks
+from attnbook.masks import token_mask
+
 
 class Encoder(nn.Module):
-    """Read a padded batch of source sentences with a one-layer LSTM.
+    """Read a padded batch of sources with a one-layer LSTM (inputs checked by
+    ``Seq2Seq``).
 
-    Args:
-        vocab_size: size of the source vocabulary.
-        embed_dim: size of the token embeddings.
-        hidden_size: size of the LSTM state.
-        pad_id: id of ``<pad>`` (its embedding stays zero).
-
-    ``forward(src, src_lengths)``:
-        src: ``(batch, src_len)`` int64 token ids, padded at the end;
-        src_lengths: ``(batch,)`` int64, the true length of each sentence (>= 1).
-
-    Returns:
-        ``(outputs, (h_n, c_n))``: ``outputs`` is ``(batch, src_len, hidden_size)``, the hidden
-        state after each token, zero at padded positions; ``h_n`` and ``c_n`` are
-        ``(1, batch, hidden_size)``, the state after each sentence's own last token (padding is
-        never read, thanks to ``pack_padded_sequence``).
-
-    The inputs are not checked here: :meth:`Seq2Seq.encode` checks them (rank, dtype, lengths,
-    maximum length) and raises ValueError before calling the encoder, so go through
-    :class:`Seq2Seq` unless you are taking the model apart.
+    ``forward(src (batch, src_len) int64, src_lengths (batch,) int64)`` returns
+    ``(outputs (batch, src_len, hidden), (h_n, c_n))``: the state after every token
+    (zero at padding), and ``h_n``, ``c_n`` ``(1, batch, hidden)`` after each source's
+    own last token.
     """
 
-    def __init__(self, vocab_size: int, embed_dim: int, hidden_size: int, pad_id: int = 0) -> None:
+    def __init__(self, vocab_size: int, embed_dim: int, hidden_size: int,
+                 pad_id: int = 0) -> None:
         super().__init__()
         self.embedding = nn.Embedding(vocab_size, embed_dim, padding_idx=pad_id)
         self.lstm = nn.LSTM(embed_dim, hidden_size, num_layers=1, batch_first=True)
 
     def forward(self, src: torch.Tensor, src_lengths: torch.Tensor):
-        embedded = self.embedding(src)                                    # (batch, src_len, embed_dim)
-        packed = pack_padded_sequence(embedded, src_lengths.cpu(), batch_first=True, enforce_sorted=False)
-        packed_outputs, (h_n, c_n) = self.lstm(packed)                    # h_n, c_n: (1, batch, hidden)
+        # (batch, src_len, embed)
+        embedded = self.embedding(src)
+        packed = pack_padded_sequence(embedded, src_lengths.cpu(), batch_first=True,
+                                      enforce_sorted=False)
+        # h_n: (1, batch, hidden)
+        packed_outputs, (h_n, c_n) = self.lstm(packed)
         outputs, _ = pad_packed_sequence(packed_outputs, batch_first=True,
-                                         total_length=src.shape[1])       # (batch, src_len, hidden)
+                                         # (batch, src_len, hidden)
+                                         total_length=src.shape[1])
         return outputs, (h_n, c_n)
 
 
 class Decoder(nn.Module):
-    """The baseline decoder: one fixed context vector for the whole output (Cho et al. 2014).
+    """The baseline decoder: one fixed context vector for the whole output (Cho et al.
+    2014).
 
-    The context vector ``context = h_n`` (the encoder's final hidden state) is the only thing the
-    decoder knows about the source. It initialises the decoder's LSTM state (with the encoder's
-    ``c_n``) and is concatenated to the embedding of every input token, so it is not forgotten:
-    ``s_t = LSTM([embed(y_{t-1}); context], s_{t-1})``, ``logits_t = W_out s_t + b_out``.
-
-    The decoder interface shared with chapter 2's attention decoder:
-
-    * ``init_state(enc_outputs, enc_state, src_mask) -> state``; here ``state = (h, c, context)``
-      with ``h``, ``c`` of shape ``(1, batch, hidden)`` and ``context`` ``(batch, hidden)``.
-    * ``forward(tgt_in, state, enc_outputs, src_mask) -> (logits, new_state, weights)`` with
-      ``tgt_in`` ``(batch, tgt_len)`` int64, ``logits`` ``(batch, tgt_len, vocab_size)``, and
-      ``weights = None`` (a fixed context has no attention weights). ``tgt_len`` may be 1 (one
-      step of greedy decoding) or a whole teacher-forced sentence.
-
-    Like :class:`Encoder`, it leaves input checks to :class:`Seq2Seq`, whose ``forward`` and
-    ``greedy_decode`` raise ValueError on a wrong rank, dtype or batch size.
+    ``context = h_n`` starts the decoder's LSTM (with ``c_n``) and is concatenated to
+    every input embedding: ``s_t = LSTM([embed(y_{t-1}); context], s_{t-1})``,
+    ``logits_t = W_out s_t + b_out``. Interface shared with chapter 2's decoder:
+    ``init_state(enc_outputs, enc_state, src_token_mask) -> (h, c, context)`` and
+    ``forward(tgt_in (batch, tgt_len), state, enc_outputs, src_token_mask) -> (logits
+    (batch, tgt_len, vocab), state, None)``. Inputs are checked by ``Seq2Seq``.
     """
 
     def __init__(self, vocab_size: int, embed_dim: int, hidden_size: int) -> None:
         super().__init__()
         self.embedding = nn.Embedding(vocab_size, embed_dim)
-        self.lstm = nn.LSTM(embed_dim + hidden_size, hidden_size, num_layers=1, batch_first=True)
+        self.lstm = nn.LSTM(embed_dim + hidden_size, hidden_size, batch_first=True)
         self.output = nn.Linear(hidden_size, vocab_size)
 
-    def init_state(self, enc_outputs: torch.Tensor, enc_state, src_mask: torch.Tensor):
+    def init_state(self, enc_outputs, enc_state, src_token_mask):
         h_n, c_n = enc_state                      # each (1, batch, hidden)
-        context = h_n[-1]                         # (batch, hidden): the fixed context vector
-        return h_n, c_n, context
+        return h_n, c_n, h_n[-1]                  # context: (batch, hidden)
 
-    def forward(self, tgt_in: torch.Tensor, state, enc_outputs: torch.Tensor, src_mask: torch.Tensor):
+    def forward(self, tgt_in, state, enc_outputs, src_token_mask):
         h, c, context = state
-        embedded = self.embedding(tgt_in)                                      # (batch, tgt_len, embed_dim)
-        context_per_step = context.unsqueeze(1).expand(-1, tgt_in.shape[1], -1)  # (batch, tgt_len, hidden)
-        rnn_input = torch.cat([embedded, context_per_step], dim=-1)            # (batch, tgt_len, embed+hidden)
-        outputs, (h, c) = self.lstm(rnn_input, (h, c))                         # (batch, tgt_len, hidden)
-        logits = self.output(outputs)                                          # (batch, tgt_len, vocab)
-        return logits, (h, c, context), None
+        # (batch, tgt_len, embed)
+        embedded = self.embedding(tgt_in)
+        # (batch, tgt_len, hidden)
+        context_t = context[:, None].expand(-1, tgt_in.shape[1], -1)
+        # (batch, tgt_len, embed+hidden)
+        rnn_input = torch.cat([embedded, context_t], dim=-1)
+        # (batch, tgt_len, hidden)
+        outputs, (h, c) = self.lstm(rnn_input, (h, c))
+        # (batch, tgt_len, vocab)
+        return self.output(outputs), (h, c, context), None
 
 
 # From notebooks/01_rnn_lstm.ipynb
-def _check_ids(name: str, ids: torch.Tensor, rank: int, shape_text: str) -> None:
-    """Raise TypeError/ValueError unless ``ids`` is an integer tensor of the given rank."""
-    if not isinstance(ids, torch.Tensor):
-        raise TypeError(f"expected {name} to be a torch.Tensor {shape_text}, got {type(ids).__name__}")
-    if ids.dim() != rank:
-        raise ValueError(f"expected {name} of shape {shape_text} (rank {rank}), got shape {tuple(ids.shape)}")
-    if ids.dtype.is_floating_point or ids.dtype.is_complex or ids.dtype == torch.bool:
-        raise ValueError(f"expected {name} to hold integer token ids (torch.int64), got dtype {ids.dtype}")
-
-
 class Seq2Seq(nn.Module):
-    """An encoder-decoder model: ``forward`` for teacher-forced training, ``greedy_decode`` to translate.
+    """Encoder + decoder (Cho et al. 2014; Sutskever et al. 2014).
 
-    Args:
-        encoder: an :class:`Encoder`.
-        decoder: a decoder with the interface described in :class:`Decoder` (the baseline here,
-            or chapter 2's attention decoder).
-        bos_id, eos_id, pad_id: ids of ``<bos>``, ``<eos>`` and ``<pad>`` in the *target* vocabulary.
-        max_src_len: the longest source (in tokens) the model accepts.
-
-    Sources: Cho et al. (2014), Sutskever et al. (2014).
+    ``bos_id``, ``eos_id``, ``pad_id`` are target-vocabulary ids; ``max_src_len`` is the
+    longest source accepted. Bad inputs (rank, dtype, batch, lengths, a source longer
+    than ``max_src_len``, ``max_len < 1``) raise ValueError (see ``attnbook.checks``).
     """
 
-    def __init__(self, encoder: nn.Module, decoder: nn.Module, bos_id: int, eos_id: int, pad_id: int,
+    def __init__(self, encoder, decoder, bos_id: int, eos_id: int, pad_id: int,
                  max_src_len: int) -> None:
         super().__init__()
-        self.encoder = encoder
-        self.decoder = decoder
-        self.bos_id = bos_id
-        self.eos_id = eos_id
-        self.pad_id = pad_id
+        self.encoder, self.decoder = encoder, decoder
+        self.bos_id, self.eos_id, self.pad_id = bos_id, eos_id, pad_id
         self.max_src_len = max_src_len
 
-    def _check_source(self, src: torch.Tensor, src_lengths: torch.Tensor) -> None:
-        _check_ids("src", src, 2, "(batch, src_len)")
-        _check_ids("src_lengths", src_lengths, 1, "(batch,)")
-        if src.shape[0] == 0:
-            raise ValueError(f"empty batch: expected src with batch >= 1, got shape {tuple(src.shape)}")
-        if src_lengths.shape[0] != src.shape[0]:
-            raise ValueError(
-                f"expected src_lengths of shape (batch={src.shape[0]},), got shape {tuple(src_lengths.shape)}"
-            )
-        longest, shortest = int(src_lengths.max()), int(src_lengths.min())
-        if longest > self.max_src_len:
-            raise ValueError(
-                f"source of length {longest} is longer than the model's max_src_len={self.max_src_len}"
-            )
-        if shortest < 1 or longest > src.shape[1]:
-            raise ValueError(
-                f"expected every src_lengths value in 1..src_len={src.shape[1]}, got values from "
-                f"{shortest} to {longest}"
-            )
-
-    def encode(self, src: torch.Tensor, src_lengths: torch.Tensor):
-        """Check the source and run the encoder.
-
-        Returns:
-            ``(enc_outputs (batch, src_len, hidden), enc_state, src_mask (batch, src_len) bool)``
-            where ``src_mask`` is True at real tokens and False at padding.
-
-        Raises:
-            ValueError: empty batch, wrong rank, non-integer dtype, lengths out of range, or a source
-                longer than ``max_src_len`` (the message names both lengths).
-        """
-        self._check_source(src, src_lengths)
-        src_mask = torch.arange(src.shape[1], device=src.device) < src_lengths.unsqueeze(1)  # (batch, src_len)
+    def encode(self, src, src_lengths):
+        """``(enc_outputs (batch, src_len, hidden), enc_state, src_token_mask (batch,
+        src_len))``; ``src_token_mask`` is True at real tokens, False at padding."""
+        checks.check_source(src, src_lengths, self.max_src_len)
+        # (batch, src_len)
+        src_token_mask = token_mask(src_lengths, src.shape[1])
         enc_outputs, enc_state = self.encoder(src.long(), src_lengths.long())
-        return enc_outputs, enc_state, src_mask
+        return enc_outputs, enc_state, src_token_mask
 
-    def forward(self, src: torch.Tensor, src_lengths: torch.Tensor, tgt_in: torch.Tensor) -> torch.Tensor:
-        """Teacher forcing: the decoder reads the true previous tokens ``tgt_in``.
-
-        Args:
-            src: ``(batch, src_len)`` int64; src_lengths: ``(batch,)`` int64;
-            tgt_in: ``(batch, tgt_len)`` int64, starting with ``<bos>``.
-
-        Returns:
-            logits ``(batch, tgt_len, tgt_vocab)`` float: the scores of the next token at every position.
-
-        Raises:
-            ValueError: see :meth:`encode`; also ``tgt_in`` of the wrong rank, dtype or batch size.
-        """
-        enc_outputs, enc_state, src_mask = self.encode(src, src_lengths)
-        _check_ids("tgt_in", tgt_in, 2, "(batch, tgt_len)")
-        if tgt_in.shape[0] != src.shape[0] or tgt_in.shape[1] == 0:
-            raise ValueError(
-                f"expected tgt_in of shape (batch={src.shape[0]}, tgt_len >= 1), got shape {tuple(tgt_in.shape)}"
-            )
-        state = self.decoder.init_state(enc_outputs, enc_state, src_mask)
-        logits, _, _ = self.decoder(tgt_in.long(), state, enc_outputs, src_mask)  # (batch, tgt_len, vocab)
+    def forward(self, src, src_lengths, tgt_in):
+        """Teacher forcing: logits ``(batch, tgt_len, tgt_vocab)`` of every next
+        token."""
+        enc_outputs, enc_state, src_token_mask = self.encode(src, src_lengths)
+        checks.check_tgt_in(tgt_in, src.shape[0])
+        state = self.decoder.init_state(enc_outputs, enc_state, src_token_mask)
+        logits, _, _ = self.decoder(tgt_in.long(), state, enc_outputs, src_token_mask)
+        # (batch, tgt_len, vocab)
         return logits
 
     @torch.no_grad()
-    def greedy_decode(self, src: torch.Tensor, src_lengths: torch.Tensor, max_len: int):
-        """Translate by taking the most likely token at every step, feeding it back as the next input.
+    def greedy_decode(self, src, src_lengths, max_len: int):
+        """Feed back the most likely token, up to ``max_len`` steps or ``<eos>``
+        everywhere.
 
-        Stops after ``max_len`` tokens, or earlier once every sentence has produced ``<eos>``.
-
-        Returns:
-            ``(tokens, weights)``: ``tokens`` is ``(batch, out_len)`` int64 with ``out_len <= max_len``,
-            without the leading ``<bos>``; a sentence's ``<eos>`` is kept and everything after it is
-            ``pad_id``. ``weights`` is ``(batch, out_len, src_len)`` (attention decoders) or None.
-
-        Raises:
-            ValueError: ``max_len < 1``, or a bad source (see :meth:`encode`).
+        Returns ``(tokens (batch, out_len), weights (batch, out_len, src_len) or
+        None)``: no ``<bos>``; a sentence's ``<eos>`` is kept and what follows it is
+        ``pad_id``.
         """
-        if max_len < 1:
-            raise ValueError(f"expected max_len >= 1, got {max_len}")
-        enc_outputs, enc_state, src_mask = self.encode(src, src_lengths)
-        state = self.decoder.init_state(enc_outputs, enc_state, src_mask)
-        batch = src.shape[0]
-        token = torch.full((batch, 1), self.bos_id, dtype=torch.long, device=src.device)  # (batch, 1)
-        finished = torch.zeros(batch, dtype=torch.bool, device=src.device)                 # (batch,)
+        checks.check_max_len(max_len)
+        enc_outputs, enc_state, src_token_mask = self.encode(src, src_lengths)
+        state = self.decoder.init_state(enc_outputs, enc_state, src_token_mask)
+        token = src.new_full((src.shape[0], 1), self.bos_id).long()    # (batch, 1)
+        finished = torch.zeros_like(token[:, 0], dtype=torch.bool)     # (batch,)
         tokens, weights = [], []
         for _ in range(max_len):
-            logits, state, step_weights = self.decoder(token, state, enc_outputs, src_mask)  # (batch, 1, vocab)
-            token = logits[:, -1].argmax(dim=-1, keepdim=True)                              # (batch, 1)
-            tokens.append(token.masked_fill(finished.unsqueeze(1), self.pad_id))
+            logits, state, step_weights = self.decoder(token, state, enc_outputs,
+                                                       # (batch, 1, vocab)
+                                                       src_token_mask)
+            token = logits[:, -1].argmax(dim=-1, keepdim=True)         # (batch, 1)
+            tokens.append(token.masked_fill(finished[:, None], self.pad_id))
             if step_weights is not None:
-                weights.append(step_weights)                                               # (batch, 1, src_len)
-            finished = finished | (token.squeeze(1) == self.eos_id)
+                # (batch, 1, src_len)
+                weights.append(step_weights)
+            finished = finished | (token[:, 0] == self.eos_id)
             if bool(finished.all()):
                 break
-        tokens = torch.cat(tokens, dim=1)                                                  # (batch, out_len)
-        return tokens, (torch.cat(weights, dim=1) if weights else None)                    # (batch, out_len, src_len)
+        # (batch, out, src_len)
+        weights = torch.cat(weights, dim=1) if weights else None
+        # (batch, out_len)
+        return torch.cat(tokens, dim=1), weights
 
 
-def make_baseline(src_vocab, tgt_vocab, config: Seq2SeqConfig, max_src_len: int) -> Seq2Seq:
-    """Build the fixed-context baseline: :class:`Encoder` + :class:`Decoder`, seeded by ``config.seed``.
-
-    Args:
-        src_vocab, tgt_vocab: ``attnbook.data.Vocab`` of the two sides.
-        config: sizes (``embed_dim``, ``hidden_size``) and ``seed``.
-        max_src_len: the longest source the model will accept.
-    """
+def make_baseline(src_vocab, tgt_vocab, config: Seq2SeqConfig,
+                  max_src_len: int) -> Seq2Seq:
+    """The fixed-context baseline, :class:`Encoder` + :class:`Decoder`, seeded by
+    ``config``."""
     torch.manual_seed(config.seed)
-    encoder = Encoder(len(src_vocab), config.embed_dim, config.hidden_size, pad_id=src_vocab.pad_id)
-    decoder = Decoder(len(tgt_vocab), config.embed_dim, config.hidden_size)
-    return Seq2Seq(encoder, decoder, tgt_vocab.bos_id, tgt_vocab.eos_id, tgt_vocab.pad_id, max_src_len)
+    embed_dim, hidden_size = config.embed_dim, config.hidden_size
+    encoder = Encoder(len(src_vocab), embed_dim, hidden_size, src_vocab.pad_id)
+    decoder = Decoder(len(tgt_vocab), embed_dim, hidden_size)
+    ids = tgt_vocab.bos_id, tgt_vocab.eos_id, tgt_vocab.pad_id
+    return Seq2Seq(encoder, decoder, *ids, max_src_len)
 
 
 # From notebooks/01_rnn_lstm.ipynb
@@ -269,38 +193,28 @@ import time
 import torch.nn.functional as F
 
 
-def train_seq2seq(model: Seq2Seq, batches: list, config: Seq2SeqConfig, log_every_epoch: bool = True) -> list[float]:
-    """Train ``model`` with teacher forcing: Adam, cross-entropy ignoring padding, gradient clipping.
+def train_seq2seq(model: Seq2Seq, batches: list, config: Seq2SeqConfig,
+                  log_every_epoch: bool = True) -> list[float]:
+    """Teacher-forced training: Adam, cross-entropy ignoring padding, gradient clipping.
 
-    Each epoch visits the batches in an order shuffled by ``random.Random(config.seed + epoch)``.
-
-    Args:
-        model: a :class:`Seq2Seq`.
-        batches: a list of ``attnbook.data.Seq2SeqBatch`` (made once, reused every epoch).
-        config: ``num_epochs``, ``lr``, ``clip`` and ``seed`` are used.
-        log_every_epoch: print one line per epoch (epoch, mean loss, seconds).
-
-    Returns:
-        The mean training loss (nats per target token, padding excluded) of every epoch.
-
-    Raises:
-        ValueError: ``batches`` is empty.
+    Epoch ``e`` visits ``batches`` (a list of ``attnbook.data.Seq2SeqBatch``) in the
+    order of ``random.Random(config.seed + e)``; ``log_every_epoch`` prints one line per
+    epoch. Returns the mean training loss of every epoch (nats per target token, padding
+    excluded). Raises ValueError if ``batches`` is empty.
     """
-    if len(batches) == 0:
-        raise ValueError("train_seq2seq: expected at least one batch, got an empty list")
+    checks.check_batches(batches)
     torch.manual_seed(config.seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
     model.train()
     epoch_losses = []
     for epoch in range(config.num_epochs):
-        start = time.perf_counter()
-        order = list(range(len(batches)))
+        start, order = time.perf_counter(), list(range(len(batches)))
         random.Random(config.seed + epoch).shuffle(order)
         total_loss, total_tokens = 0.0, 0
-        for index in order:
-            batch = batches[index]
-            logits = model(batch.src, batch.src_lengths, batch.tgt_in)           # (batch, tgt_len, vocab)
-            loss = F.cross_entropy(logits.flatten(0, 1), batch.tgt_out.flatten(),  # (batch*tgt_len, vocab)
+        for batch in (batches[i] for i in order):
+            # (batch, tgt, vocab)
+            logits = model(batch.src, batch.src_lengths, batch.tgt_in)
+            loss = F.cross_entropy(logits.flatten(0, 1), batch.tgt_out.flatten(),
                                    ignore_index=model.pad_id)
             optimizer.zero_grad()
             loss.backward()
@@ -317,293 +231,79 @@ def train_seq2seq(model: Seq2Seq, batches: list, config: Seq2SeqConfig, log_ever
     return epoch_losses
 
 
-def translate(model: Seq2Seq, src_token_lists: list, src_vocab, tgt_vocab, max_len: int, batch_size: int = 256):
-    """Greedy-decode a list of tokenized sentences.
-
-    Args:
-        model: a trained :class:`Seq2Seq`.
-        src_token_lists: source sentences as token lists (e.g. ``word_tokenize(s)``).
-        src_vocab, tgt_vocab: the vocabularies the model was trained with.
-        max_len: the most target tokens to generate per sentence.
-        batch_size: sentences decoded together.
-
-    Returns:
-        ``(translations, weights)``: ``translations[i]`` is a token list (without ``<bos>``, ``<eos>``
-        and padding); ``weights[i]`` is None for the baseline, or for an attention model a tensor
-        ``(len(translations[i]), len(src_token_lists[i]))``: one row per output token.
-
-    Raises:
-        ValueError: an empty sentence, or one longer than ``model.max_src_len``.
-    """
-    from attnbook.data import pad_sequences
-
-    was_training = model.training
-    model.eval()
-    translations, all_weights = [], []
-    for start in range(0, len(src_token_lists), batch_size):
-        chunk = src_token_lists[start:start + batch_size]
-        src, src_lengths = pad_sequences([src_vocab.encode(tokens) for tokens in chunk], src_vocab.pad_id)
-        tokens, weights = model.greedy_decode(src, src_lengths, max_len)     # (chunk, out_len)
-        for i in range(len(chunk)):
-            words = tgt_vocab.decode(tokens[i])                           # stops at <eos>
-            translations.append(words)
-            if weights is None:
-                all_weights.append(None)
-            else:
-                all_weights.append(weights[i, : len(words), : int(src_lengths[i])])  # (out_tokens, src_len)
-    model.train(was_training)
-    return translations, all_weights
-
-
 # From notebooks/01_rnn_lstm.ipynb
-import math
-
-import sacrebleu
-
-
-def exact_match(hypotheses: list, references: list) -> float:
-    """Fraction of hypotheses equal to their reference (token lists compared whole), in [0, 1].
-
-    Raises:
-        ValueError: the lists have different lengths, or are empty.
-    """
-    if len(hypotheses) != len(references):
-        raise ValueError(f"expected as many references as hypotheses, got {len(references)} and {len(hypotheses)}")
-    if len(hypotheses) == 0:
-        raise ValueError("exact_match: expected at least one hypothesis, got none")
-    return sum(list(h) == list(r) for h, r in zip(hypotheses, references)) / len(hypotheses)
-
-
-def corpus_bleu(hypotheses: list, references: list) -> float:
-    """Corpus BLEU (0-100) with sacrebleu, on text that is already tokenized and lower-cased.
-
-    Args:
-        hypotheses: one string per sentence, tokens joined by spaces (``detokenize(tokens)``).
-        references: for each sentence, a non-empty list of reference strings (any number).
-
-    Returns:
-        ``sacrebleu.corpus_bleu(..., tokenize="none", force=True).score`` (Papineni et al. 2002; Post 2018).
-        Sentences with fewer references are padded with None, which sacrebleu skips.
-
-    Raises:
-        ValueError: the lists have different lengths or are empty, or a sentence has no reference.
-    """
-    if len(hypotheses) != len(references):
-        raise ValueError(f"expected as many reference lists as hypotheses, got {len(references)} and {len(hypotheses)}")
-    if len(hypotheses) == 0:
-        raise ValueError("corpus_bleu: expected at least one hypothesis, got none")
-    for index, refs in enumerate(references):
-        if isinstance(refs, str) or len(refs) == 0:
-            raise ValueError(f"expected a non-empty list of reference strings for sentence {index}, got {refs!r}")
-    n_streams = max(len(refs) for refs in references)
-    streams = [[refs[k] if k < len(refs) else None for refs in references] for k in range(n_streams)]
-    return sacrebleu.corpus_bleu(list(hypotheses), streams, tokenize="none", force=True).score
-
-
-def scores_by_length(lengths: list, hypotheses: list, references: list, metric, buckets: list) -> list:
-    """Score the examples separately for each bucket of input lengths.
-
-    Args:
-        lengths: the input length of each example (e.g. source tokens).
-        hypotheses, references: per example, in the format ``metric`` expects.
-        metric: ``metric(hypotheses, references) -> float``, e.g. :func:`exact_match` or :func:`corpus_bleu`.
-        buckets: ``(low, high)`` inclusive ranges of lengths, not overlapping; ``high=None`` means no upper end.
-
-    Returns:
-        One ``(label, count, score)`` per bucket, in the given order; label is ``"low-high"``, ``"low"``
-        or ``"low+"``; an empty bucket has count 0 and score ``nan``.
-
-    Raises:
-        ValueError: the three lists differ in length, buckets overlap, or a length is in no bucket
-            (no example is dropped silently).
-    """
-    if not len(lengths) == len(hypotheses) == len(references):
-        raise ValueError(
-            f"expected lists of equal length, got {len(lengths)} lengths, {len(hypotheses)} hypotheses "
-            f"and {len(references)} references"
-        )
-    ranges = [(low, math.inf if high is None else high) for low, high in buckets]
-    for i, (low_i, high_i) in enumerate(ranges):
-        if low_i > high_i:
-            raise ValueError(f"bucket {buckets[i]} is empty: low > high")
-        for low_j, high_j in ranges[i + 1:]:
-            if low_i <= high_j and low_j <= high_i:
-                raise ValueError(f"buckets overlap: {buckets}")
-    members = [[] for _ in buckets]
-    for index, length in enumerate(lengths):
-        found = [b for b, (low, high) in enumerate(ranges) if low <= length <= high]
-        if not found:
-            raise ValueError(f"example {index} has length {length}, which is in none of the buckets {buckets}")
-        members[found[0]].append(index)
-    results = []
-    for (low, high), indices in zip(buckets, members):
-        label = f"{low}+" if high is None else (f"{low}" if low == high else f"{low}-{high}")
-        if indices:
-            score = metric([hypotheses[i] for i in indices], [references[i] for i in indices])
-        else:
-            score = math.nan
-        results.append((label, len(indices), score))
-    return results
-
-
-# From notebooks/01_rnn_lstm.ipynb
-# The data preparation is plumbing (hand-written, in attnbook.data); seq2seq re-exports it.
-from attnbook.data import TaskData, bottleneck_task, date_task, tatoeba_task  # noqa: F401
-
-
-# From notebooks/01_rnn_lstm.ipynb
-import random
-
-import numpy as np
-
-
-def bootstrap_by_length(lengths: list, hypotheses: list, references: list, metric, buckets: list,
-                        n_resamples: int = 200, seed: int = 0) -> list:
-    """90% bootstrap interval of each length bucket's score.
-
-    The test set is resampled with replacement ``n_resamples`` times (seeded) and each resample
-    is scored with :func:`scores_by_length`; the 5th and 95th percentiles of a bucket's scores
-    are its interval. Arguments are those of :func:`scores_by_length`.
-
-    Returns:
-        One ``(low, high)`` pair of floats per bucket, in the order of ``buckets``
-        (``(nan, nan)`` for a bucket that no resample fills).
-    """
-    rng = random.Random(seed)
-    samples = [[] for _ in buckets]
-    for _ in range(n_resamples):
-        chosen = [rng.randrange(len(lengths)) for _ in lengths]
-        results = scores_by_length([lengths[i] for i in chosen], [hypotheses[i] for i in chosen],
-                                   [references[i] for i in chosen], metric, buckets)
-        for b, (_, count, score) in enumerate(results):
-            if count > 0:
-                samples[b].append(score)
-    return [(float(np.percentile(s, 5)), float(np.percentile(s, 95))) if s else (float("nan"), float("nan"))
-            for s in samples]
+# noqa: F401
+from attnbook.data import TaskData, bottleneck_task, date_task, tatoeba_task
+from attnbook.evaluation import (bootstrap_by_length, corpus_bleu,  # noqa: F401
+                                 evaluate_by_length, exact_match, scores_by_length,
+                                 translate)
 
 
 # From notebooks/02_seq2seq_attention.ipynb
 import torch
 from torch import nn
 
+from attnbook import checks
 from attnbook.attention import Attention
 
 
 class AttentionDecoder(nn.Module):
     """An LSTM decoder with Luong-style global attention, without input feeding.
 
-    At every target position ``t`` (Luong et al. 2015, section 3.1):
-
-    1. the LSTM reads the previous target token: ``h_t = LSTM(embed(y_{t-1}), h_{t-1})``;
-    2. ``h_t`` is the query; the encoder outputs ``hbar_s`` are the keys and the values:
-       ``a_t = masked_softmax(score(h_t, hbar_s))`` over the real (non-padded) source tokens,
-       ``c_t = sum_s a_t(s) hbar_s``, the context vector (eq. 7);
-    3. the context and the query are combined into the attentional hidden state
-       ``htilde_t = tanh(W_c [c_t; h_t])`` (eq. 5), from which the output layer computes the
-       logits ``W_s htilde_t + b_s`` (eq. 6, before the softmax).
-
-    Because the attention result is not fed back into the LSTM (no "input feeding",
-    section 3.3), the LSTM runs over a whole teacher-forced target sequence in one call
-    of ``nn.LSTM``, and attention is then computed for all positions at once.
-
-    It implements the decoder interface of :class:`Seq2Seq` (``init_state`` and ``forward``).
-
-    Args:
-        vocab_size: size of the target vocabulary.
-        embed_dim: size of the target token embeddings.
-        hidden_size: size of the LSTM state; must equal the encoder's hidden size
-            (the encoder's final state initialises the decoder, its outputs are the keys).
-        score: the alignment score, one of :data:`attnbook.attention.SCORE_NAMES`
-            (default "general").
-        attentional_size: size of ``htilde_t``. Default ``2 * hidden_size``, the size of
-            ``[c_t; h_t]``; Luong et al. use ``hidden_size``, which learned more slowly within
-            this course's small training budgets.
-
-    Raises:
-        ValueError: unknown ``score`` (the message lists the valid names).
+    At target position t (Luong et al. 2015, section 3.1): ``h_t =
+    LSTM(embed(y_{t-1}))``; ``h_t`` is the query and the encoder outputs are keys and
+    values: ``c_t`` (eq. 7); ``htilde_t = tanh(W_c [c_t; h_t])`` (eq. 5); ``logits_t =
+    W_s htilde_t + b_s`` (eq. 6). ``score`` is a name of
+    :data:`attnbook.attention.SCORE_NAMES` (ValueError if unknown); ``attentional_size``
+    (default ``2 * hidden_size``) is the size of ``htilde_t``. Implements the decoder
+    interface of :class:`Seq2Seq` (``init_state``, ``forward``).
     """
 
-    def __init__(self, vocab_size: int, embed_dim: int, hidden_size: int, score: str = "general",
-                 attentional_size: int | None = None) -> None:
+    def __init__(self, vocab_size: int, embed_dim: int, hidden_size: int,
+                 score: str = "general", attentional_size: int | None = None) -> None:
         super().__init__()
         self.hidden_size = hidden_size
+        attentional_size = attentional_size or 2 * hidden_size
         self.embedding = nn.Embedding(vocab_size, embed_dim)
         self.rnn = nn.LSTM(embed_dim, hidden_size, batch_first=True)
         self.attention = Attention(score, query_size=hidden_size, key_size=hidden_size)
-        attentional_size = 2 * hidden_size if attentional_size is None else attentional_size
-        self.W_c = nn.Linear(2 * hidden_size, attentional_size, bias=False)  # Luong eq. 5
-        self.output = nn.Linear(attentional_size, vocab_size)  # W_s and b_s, Luong eq. 6
+        self.W_c = nn.Linear(2 * hidden_size, attentional_size, bias=False)  # eq. 5
+        self.output = nn.Linear(attentional_size, vocab_size)               # eq. 6
 
-    def init_state(self, enc_outputs: torch.Tensor, enc_state, src_mask: torch.Tensor):
-        """Start from the encoder's final ``(h_n, c_n)``, each ``(1, batch, hidden_size)``."""
+    def init_state(self, enc_outputs, enc_state, src_token_mask):
+        """Start from the encoder's final ``(h_n, c_n)``, each ``(1, batch,
+        hidden)``."""
         return enc_state
 
-    def forward(self, tgt_in: torch.Tensor, state, enc_outputs: torch.Tensor, src_mask: torch.Tensor):
-        """Run the decoder over ``tgt_len`` target positions (all of them, or one at a time).
-
-        Args:
-            tgt_in: ``(batch, tgt_len)`` int64, the previous target tokens (``<bos>`` first).
-            state: ``(h, c)``, each ``(1, batch, hidden_size)``, from :meth:`init_state` or
-                from the previous call.
-            enc_outputs: ``(batch, src_len, hidden_size)`` float, the keys and values.
-            src_mask: ``(batch, src_len)`` bool, ``True`` = real source token.
-
-        Returns:
-            ``(logits (batch, tgt_len, vocab_size), new_state (h, c), weights (batch, tgt_len, src_len))``.
-
-        Raises:
-            ValueError: a tensor has the wrong rank or sizes (the message gives the shapes).
-            TypeError: ``tgt_in`` is not int64 or ``src_mask`` is not bool.
-        """
-        if tgt_in.dim() != 2:
-            raise ValueError(f"tgt_in must be 2-D (batch, tgt_len), got shape {tuple(tgt_in.shape)}")
-        if tgt_in.dtype != torch.int64:
-            raise TypeError(f"tgt_in must be int64 token ids, got {tgt_in.dtype}")
-        expected = (tgt_in.shape[0], self.hidden_size)
-        if enc_outputs.dim() != 3 or (enc_outputs.shape[0], enc_outputs.shape[2]) != expected:
-            raise ValueError(
-                f"enc_outputs must be 3-D (batch={tgt_in.shape[0]}, src_len, {self.hidden_size}), "
-                f"got shape {tuple(enc_outputs.shape)}"
-            )
-        if src_mask.shape != enc_outputs.shape[:2]:
-            raise ValueError(
-                f"src_mask must have shape (batch, src_len) = {tuple(enc_outputs.shape[:2])}, "
-                f"got {tuple(src_mask.shape)}"
-            )
-        embedded = self.embedding(tgt_in)  # (batch, tgt_len, embed_dim)
-        dec_outputs, state = self.rnn(embedded, state)  # (batch, tgt_len, hidden_size): the queries h_t
-        context, weights = self.attention(
-            dec_outputs, enc_outputs, enc_outputs, src_mask.unsqueeze(1)
-        )  # context (batch, tgt_len, hidden_size), weights (batch, tgt_len, src_len)
-        combined = torch.cat([context, dec_outputs], dim=-1)  # (batch, tgt_len, 2 * hidden_size)
-        attentional = torch.tanh(self.W_c(combined))  # (batch, tgt_len, attentional_size): htilde_t
-        logits = self.output(attentional)  # (batch, tgt_len, vocab_size)
-        return logits, state, weights
+    def forward(self, tgt_in, state, enc_outputs, src_token_mask):
+        """``tgt_in (batch, tgt_len)`` int64; ``state (h, c)``; ``enc_outputs (batch,
+        src_len, hidden)``; ``src_token_mask (batch, src_len)`` bool, True = real token.
+        Returns ``(logits (batch, tgt_len, vocab), (h, c), weights (batch, tgt_len,
+        src_len))``; ValueError / TypeError for wrong shapes or dtypes (see
+        ``attnbook.checks``)."""
+        checks.check_attention_decoder_inputs(tgt_in, enc_outputs, src_token_mask,
+                                             self.hidden_size)
+        embedded = self.embedding(tgt_in)                   # (batch, tgt_len, embed)
+        # (batch, tgt_len, hidden): h_t
+        queries, state = self.rnn(embedded, state)
+        context, weights = self.attention(queries, enc_outputs, enc_outputs,
+                                          # (batch, tgt_len, hidden)
+                                          src_token_mask[:, None])
+        # (batch, tgt_len, 2 * hidden)
+        combined = torch.cat([context, queries], dim=-1)
+        # (batch, tgt_len, att): htilde_t
+        attentional = torch.tanh(self.W_c(combined))
+        return self.output(attentional), state, weights     # (batch, tgt_len, vocab)
 
 
-# From notebooks/02_seq2seq_attention.ipynb
-import torch
-
-
-def make_attention_model(src_vocab, tgt_vocab, config, max_src_len: int, score: str = "general"):
-    """Build chapter 1's :class:`Seq2Seq` with an :class:`AttentionDecoder`.
-
-    The encoder is chapter 1's :class:`Encoder`, unchanged; only the decoder differs from
-    :func:`make_baseline`, so the two models are compared on equal terms.
-
-    Args:
-        src_vocab, tgt_vocab: the source and target :class:`attnbook.data.Vocab`.
-        config: a :class:`Seq2SeqConfig` (``embed_dim``, ``hidden_size`` and ``seed`` are used here).
-        max_src_len: the longest source the model accepts (in tokens).
-        score: the alignment score, one of :data:`attnbook.attention.SCORE_NAMES`.
-
-    Returns:
-        A :class:`Seq2Seq` whose ``greedy_decode`` also returns attention weights.
-
-    Raises:
-        ValueError: unknown ``score`` (the message lists the valid names).
-    """
+def make_attention_model(src_vocab, tgt_vocab, config, max_src_len: int,
+                         score: str = "general") -> Seq2Seq:
+    """Chapter 1's :class:`Seq2Seq` and :class:`Encoder` with an
+    :class:`AttentionDecoder`: only the decoder differs from :func:`make_baseline` (same
+    config, same seed)."""
     torch.manual_seed(config.seed)
-    encoder = Encoder(len(src_vocab), config.embed_dim, config.hidden_size, pad_id=src_vocab.pad_id)
-    decoder = AttentionDecoder(len(tgt_vocab), config.embed_dim, config.hidden_size, score=score)
-    return Seq2Seq(encoder, decoder, tgt_vocab.bos_id, tgt_vocab.eos_id, tgt_vocab.pad_id, max_src_len)
+    embed_dim, hidden_size = config.embed_dim, config.hidden_size
+    encoder = Encoder(len(src_vocab), embed_dim, hidden_size, src_vocab.pad_id)
+    decoder = AttentionDecoder(len(tgt_vocab), embed_dim, hidden_size, score)
+    ids = tgt_vocab.bos_id, tgt_vocab.eos_id, tgt_vocab.pad_id
+    return Seq2Seq(encoder, decoder, *ids, max_src_len)

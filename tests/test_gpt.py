@@ -15,7 +15,7 @@ from attnbook.gpt import GPT, GPT2_BLOCK_NAMES, gpt2_name_table
 from attnbook.lm import gpt_step
 from attnbook.gpt2_weights import (GPT2_REPO, GPT2_REVISION, GPT2_SHA256, build_gpt2,
                                    gpt2_arguments, gpt2_tensors, load_gpt2)
-from attnbook.pretrained import PretrainedModelError, file_sha256
+from attnbook.hub import PretrainedModelError, file_sha256
 
 transformers = pytest.importorskip("transformers")
 
@@ -95,6 +95,23 @@ def test_generation_with_and_without_cache_agree_with_gpt2_greedy():
                                  pad_token_id=0)[:, 4:]
     assert torch.equal(cached, recomputed)
     assert torch.equal(cached, expected)
+
+
+def test_sliding_context_generation_goes_past_the_learned_positions():
+    ours = GPT.from_gpt2(small_gpt2())                     # 32 learned positions
+    prompt = ids(batch=1, T=3)
+    with torch.no_grad():
+        step, state = gpt_step(ours, prompt, use_cache=False, context=32)
+        tokens, _ = greedy_search(step, state, 1, int(prompt[0, -1]), 97, 50)
+        assert tokens.shape == (1, 50)
+        # while the text fits, the sliding window changes nothing
+        step, state = gpt_step(ours, prompt)
+        cached, _ = greedy_search(step, state, 1, int(prompt[0, -1]), 97, 29)
+    assert torch.equal(tokens[:, :29], cached)
+    with pytest.raises(ValueError, match="needs use_cache=False"):
+        gpt_step(ours, prompt, context=8)
+    with pytest.raises(ValueError, match="context must be a positive integer"):
+        gpt_step(ours, prompt, use_cache=False, context=0)
 
 
 def test_seeded_sampling_is_reproducible():

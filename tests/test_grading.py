@@ -113,6 +113,21 @@ class Box:
                "get_ipython()", "exec()", "reassigns SDPA_FORBIDDEN"]}
 
 
+def test_points_above_the_maximum_are_flagged(tmp_path):
+    """Scores come from the gradebook, where a manual override can exceed a cell's points."""
+    from grading import report
+
+    questions = {"q1": {"points": 2.0, "cells": ["q1_a"]}, "q2": {"points": 3.0, "cells": ["q2_a"]}}
+    record = {"outcome": "graded", "message": "", "questions": {"q1": "", "q2": ""}, "notes": {}}
+    path = report.write_csv(tmp_path / "a.csv", questions, {"over": record, "fine": record},
+                            {"over": {"q1_a": 5.0, "q2_a": 3.0}, "fine": {"q1_a": 2.0, "q2_a": 3.0}})
+    rows = read_csv(path)
+    assert rows[("over", "q1")]["status"] == "flagged: points above the maximum (5 > 2)"
+    assert rows[("over", "total")]["points"] == "8"
+    assert rows[("over", "total")]["status"] == "flagged: q1, the total is above the maximum"
+    assert rows[("fine", "total")]["status"] == "ok"
+
+
 # ---------------------------------------------------------------------------------------------
 # One batch per assignment: solution, blank, classic mistakes
 
@@ -352,7 +367,9 @@ def test_sandbox_protects_the_course_and_blocks_the_network(nasty):
 
 @pytest.mark.parametrize("cheat", sorted(CHEATS))
 def test_cheats_do_not_disarm_the_hidden_tests_and_are_flagged(nasty, cheat):
-    """A wrong q4 with a cheat: q4 scores 0 (the cheat would have given it 2), and is flagged."""
+    """A wrong q4 with a cheat: q4 scores 0, and is flagged. Run without the guard (a plain nbclient
+    run of the instructor's notebook), each cheat passes q4's hidden tests (the first two its visible
+    test too): 1.5 or 2 points instead of 0."""
     assert [row(nasty, cheat, q)[0] for q in QUESTIONS] == [2, 4, 4, 0]
     assert row(nasty, cheat, "q4")[1].startswith("q4_visible: ")
     assert row(nasty, cheat, "q4")[1].endswith(f" | flagged: {CHEATS[cheat]}")

@@ -115,7 +115,7 @@ def test_bad_decoder_inputs_raise(stand_in):
         decoder(tgt_in, state, enc_outputs[..., :8], src_mask)
     with pytest.raises(ValueError, match=r"enc_outputs must be 3-D"):
         decoder(tgt_in, state, enc_outputs[0], src_mask)
-    with pytest.raises(ValueError, match=r"src_mask must have shape \(batch, src_len\) = \(2, 5\), got \(2, 4\)"):
+    with pytest.raises(ValueError, match=r"src_token_mask must have shape \(batch, src_len\) = \(2, 5\), got \(2, 4\)"):
         decoder(tgt_in, state, enc_outputs, src_mask[:, :4])
     with pytest.raises(TypeError, match="bool"):
         decoder(tgt_in, state, enc_outputs, src_mask.long())
