@@ -73,6 +73,7 @@ bench: $(STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python benchmarks/time_notebooks.py
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python benchmarks/bench_attention.py
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python benchmarks/bench_minilm.py
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python benchmarks/bench_llm.py
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python benchmarks/bench_grading.py
 
 clean:

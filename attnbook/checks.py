@@ -642,11 +642,11 @@ def check_tiled_attention(query: object, key: object, value: object, mask: objec
     """The inputs of ``tiled_attention``: those of scaled dot-product attention, and a block size.
 
     Raises:
-        TypeError: an input is not a floating-point tensor, the dtypes differ, or ``mask`` is not
-            a ``torch.bool`` tensor.
-        ValueError: an input has fewer than 2 dimensions, ``d_k`` of query and key differ, key
-            and value have different ``T_k``, the leading dimensions or the mask do not
-            broadcast, or ``block_size`` is not a positive integer.
+        TypeError: an input is not a floating-point tensor, the dtypes differ, or
+            ``mask`` is not a ``torch.bool`` tensor.
+        ValueError: an input has fewer than 2 dimensions, ``d_k`` of query and key
+            differ, key and value have different ``T_k``, the leading dimensions or the
+            mask do not broadcast, or ``block_size`` is not a positive integer.
     """
     for name, x, text in (("query", query, "(..., T_q, d_k)"), ("key", key, "(..., T_k, d_k)"),
                           ("value", value, "(..., T_k, d_v)")):
@@ -678,10 +678,10 @@ def check_rotary(query: object, key: object, positions: object) -> None:
     """The inputs of ``apply_rotary``.
 
     Raises:
-        TypeError: ``query`` or ``key`` is not a floating-point tensor, or ``positions`` is not
-            an integer tensor.
-        ValueError: ``query`` or ``key`` is not ``(..., seq_len, d)`` with the same even ``d``
-            and ``seq_len``, or ``positions`` is not ``(seq_len,)`` or ``(batch, seq_len)``.
+        TypeError: ``query`` or ``key`` is not a floating-point tensor, or ``positions``
+            is not an integer tensor.
+        ValueError: ``query`` or ``key`` is not ``(..., seq_len, d)`` with the same even
+            ``d`` and ``seq_len``, or ``positions`` is not ``(seq_len,)`` or ``(batch, seq_len)``.
     """
     _check_float_tensor("query", query, 2, "(..., seq_len, d)")
     _check_float_tensor("key", key, 2, "(..., seq_len, d)")
@@ -702,8 +702,8 @@ def check_rotary(query: object, key: object, positions: object) -> None:
 
 
 def check_head_counts(d_model: object, num_heads: object, num_kv_heads: object) -> None:
-    """Head counts of grouped-query attention: ``num_kv_heads`` divides ``num_heads``, which divides
-    ``d_model``.
+    """Head counts of grouped-query attention: ``num_kv_heads`` divides ``num_heads``,
+    which divides ``d_model``.
 
     Raises:
         ValueError: a count is not a positive integer, or does not divide as it must.
@@ -724,8 +724,8 @@ def check_grouped_heads(query: object, key: object, value: object) -> None:
 
     Raises:
         TypeError: an input is not a floating-point tensor.
-        ValueError: an input is not 4-D ``(batch, heads, seq_len, d)``, key and value differ in
-            shape, or their number of heads does not divide the query's.
+        ValueError: an input is not 4-D ``(batch, heads, seq_len, d)``, key and value
+            differ in shape, or their number of heads does not divide the query's.
     """
     for name, x in (("query", query), ("key", key), ("value", value)):
         _check_float_tensor(name, x, 4, "(batch, heads, seq_len, d_k)")
@@ -746,8 +746,8 @@ def check_window(T_q: object, T_k: object, window: object) -> None:
     """Arguments of ``sliding_window_mask``.
 
     Raises:
-        ValueError: ``T_q`` or ``T_k`` is not a positive integer, ``T_q > T_k``, or ``window``
-            is neither ``None`` nor a positive integer.
+        ValueError: ``T_q`` or ``T_k`` is not a positive integer, ``T_q > T_k``, or
+            ``window`` is neither ``None`` nor a positive integer.
     """
     check_positive_int("T_q", T_q)
     check_positive_int("T_k", T_k)
@@ -763,8 +763,8 @@ def check_token_ids(input_ids: object, vocab_size: int, past: int, max_len: int 
 
     Raises:
         TypeError: ``input_ids`` is not an int64/int32 tensor.
-        ValueError: it is not ``(batch, seq_len)`` with ``seq_len >= 1``, an id is outside
-            ``[0, vocab_size)``, or ``past + seq_len`` exceeds ``max_len`` learned positions.
+        ValueError: it is not ``(batch, seq_len)`` with ``seq_len >= 1``, an id is
+            outside ``[0, vocab_size)``, or ``past + seq_len`` exceeds ``max_len`` learned positions.
     """
     if not isinstance(input_ids, Tensor) or input_ids.dtype not in (torch.int64, torch.int32):
         got = input_ids.dtype if isinstance(input_ids, Tensor) else type(input_ids).__name__

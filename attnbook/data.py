@@ -1240,3 +1240,32 @@ def bottleneck_task(
     splits = {"train": examples[:n_train], "valid": examples[n_train:n_train + n_valid],
               "test": examples[n_train + n_valid:]}
     return _task_data(splits, lambda e: e.source, lambda e: e.target)
+
+
+@dataclass
+class Seq2SeqConfig:
+    """Sizes and training settings of a sequence-to-sequence model (chapters 1 and 2).
+
+    ``embed_dim``: token embeddings; ``hidden_size``: LSTM states (encoder and decoder);
+    ``num_epochs``, ``batch_size``, ``lr`` (Adam), ``clip`` (largest global gradient norm),
+    ``seed`` (weight initialisation and batch order).
+    """
+
+    embed_dim: int = 32
+    hidden_size: int = 128
+    num_epochs: int = 3
+    batch_size: int = 64
+    lr: float = 3e-3
+    clip: float = 1.0
+    seed: int = 0
+
+
+DATES_CONFIG = Seq2SeqConfig(embed_dim=32, hidden_size=64, num_epochs=3, lr=1e-2)
+"""The date task of chapter 1 (``date_task(n_train=5_000)``)."""
+
+TATOEBA_CONFIG = Seq2SeqConfig(embed_dim=64, hidden_size=64, num_epochs=5, lr=1e-2)
+"""Tatoeba English -> French (``tatoeba_task(min_freq=2)``, about 4,000 training pairs)."""
+
+BOTTLENECK_CONFIG = Seq2SeqConfig(embed_dim=32, hidden_size=32, num_epochs=8, lr=1e-2)
+"""Numbers read aloud (:func:`bottleneck_task`, 6,000 training lists): the budget both
+chapter 1's baseline and chapter 2's attention model get."""

@@ -1,9 +1,10 @@
-"""Checks that the exercise notebooks' tests call (``exercises/NN_name/NN_name.ipynb``).
+"""Checks that the tests of the exercise notebooks call (``exercises/NN_name/``).
 
-Each exercise's set-up cell imports them: ``from attnbook.exercise import check_close, ...``.
-They need only PyTorch and the standard library, so they work wherever the course package is
-installed (Colab installs it in the exercise's first cell). When an exercise is graded, the
-grader runs the set-up cell again before every test cell, so a test always calls these.
+Each exercise's set-up cell imports them:
+``from attnbook.exercise import check_close, ...``. They need only PyTorch and the
+standard library, so they work wherever the course package is installed (Colab
+installs it in the exercise's first cell). When an exercise is graded, the grader
+runs the set-up cell again before every test cell, so a test always calls these.
 """
 
 from __future__ import annotations
@@ -21,13 +22,16 @@ __all__ = ["check_close", "check_written_here", "expect_value_error"]
 def check_close(actual, expected, name: str, atol: float = 1e-5) -> None:
     """Assert that tensor ``actual`` has the shape, dtype and values of ``expected``.
 
-    Values agree when the largest absolute difference is at most ``atol``; NaN never agrees.
+    Values agree when the largest absolute difference is at most ``atol``; NaN
+    never agrees.
 
     Raises:
-        AssertionError: naming ``name`` and what differs (type, shape, dtype, NaN or values).
+        AssertionError: naming ``name`` and what differs (type, shape, dtype, NaN
+            or values).
     """
     got = type(actual).__name__
-    assert isinstance(actual, torch.Tensor), f"{name}: expected a torch.Tensor, got {got}"
+    assert isinstance(actual, torch.Tensor), \
+        f"{name}: expected a torch.Tensor, got {got}"
     want, shape = tuple(expected.shape), tuple(actual.shape)
     assert shape == want, f"{name}: expected shape {want}, got {shape}"
     assert actual.dtype == expected.dtype, \
@@ -39,27 +43,31 @@ def check_close(actual, expected, name: str, atol: float = 1e-5) -> None:
 
 
 def check_written_here(fn: Callable, forbidden: tuple[str, ...]) -> None:
-    """Assert that ``fn`` is defined in the notebook and uses none of the ``forbidden`` names.
+    """Assert that ``fn`` is defined in the notebook and uses no ``forbidden`` name.
 
     Raises:
-        AssertionError: ``fn`` comes from a module, or its source names a forbidden function.
+        AssertionError: ``fn`` comes from a module, or its source names a forbidden
+            function.
     """
     assert getattr(fn, "__module__", None) == "__main__", \
         f"{fn.__qualname__} must be defined in this notebook"
     tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
-    used = {node.attr for node in ast.walk(tree)
+    nodes = list(ast.walk(tree))
+    used = {node.attr for node in nodes
             if isinstance(node, ast.Attribute) and node.attr in forbidden}
-    used |= {node.id for node in ast.walk(tree)
-             if isinstance(node, ast.Name) and node.id in forbidden and node.id != fn.__name__}
-    assert not used, \
-        f"{fn.__qualname__} must be written with tensor operations, not with {sorted(used)}"
+    used |= {node.id for node in nodes if isinstance(node, ast.Name)
+             and node.id in forbidden and node.id != fn.__name__}
+    assert not used, (f"{fn.__qualname__} must be written with tensor operations, "
+                      f"not with {sorted(used)}")
 
 
-def expect_value_error(call: Callable[[], object], must_mention: str, name: str) -> None:
-    """Assert that ``call()`` raises a ValueError whose message contains ``must_mention``.
+def expect_value_error(call: Callable[[], object], must_mention: str,
+                       name: str) -> None:
+    """Assert that ``call()`` raises a ValueError whose message has ``must_mention``.
 
     Raises:
-        AssertionError: nothing was raised, or the message does not name ``must_mention``.
+        AssertionError: nothing was raised, or the message does not name
+            ``must_mention``.
     """
     try:
         call()

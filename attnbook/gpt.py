@@ -233,7 +233,7 @@ def apply_rotary(query: Tensor, key: Tensor, positions: Tensor,
     checks.check_rotary(query, key, positions)
     d = query.shape[-1]
     exponent = torch.arange(0, d, 2, device=query.device, dtype=torch.float32) / d
-    frequency = base ** -exponent                               # (d / 2,)
+    frequency = 1.0 / base ** exponent                          # (d / 2,) theta_i
     angle = positions[..., None].float() * frequency            # (..., seq_len, d / 2)
     angle = torch.cat((angle, angle), dim=-1)                   # (..., seq_len, d)
     if positions.dim() == 2:

@@ -1,7 +1,7 @@
-"""Plumbing for chapter 8's language models (hand-written): characters as token ids, random
-training windows, the step function that lets chapter 7's decoding functions
-(``attnbook.generation.sample``, ``greedy_search``) continue a prompt with a ``GPT``, and the
-KV-cache size of a model configuration."""
+"""Plumbing for chapter 8's language models (hand-written): characters as token ids,
+random training windows, the step function that lets chapter 7's decoding functions
+(``attnbook.generation.sample``, ``greedy_search``) continue a prompt with a
+``GPT``, and the KV-cache size of a model configuration."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ class CharVocab:
     """The characters of a text as token ids ``0 .. len(chars) - 1``, in sorted order.
 
     Raises:
-        ValueError: the text is empty; :meth:`encode` of a character not in the vocabulary.
+        ValueError: the text is empty; :meth:`encode` of a character not in the
+            vocabulary.
     """
 
     def __init__(self, text: str):
@@ -43,25 +44,25 @@ class CharVocab:
 
 def random_windows(data: Tensor, batch: int, seq_len: int,
                    generator: torch.Generator | None = None) -> tuple[Tensor, Tensor]:
-    """``batch`` random windows of a 1-D id tensor: inputs ``data[s : s + seq_len]`` and the
-    next-token targets ``data[s + 1 : s + seq_len + 1]``, both ``(batch, seq_len)``.
+    """``batch`` random windows of a 1-D id tensor: inputs ``data[s : s + seq_len]`` and
+    the next-token targets ``data[s + 1 : s + seq_len + 1]``, both ``(batch, seq_len)``.
 
     Raises:
         ValueError: ``data`` is not 1-D or is shorter than ``seq_len + 1``.
     """
     if data.dim() != 1 or len(data) < seq_len + 1:
-        raise ValueError(f"data must be 1-D with at least seq_len + 1 = {seq_len + 1} ids, "
-                         f"got shape {tuple(data.shape)}")
-    starts = torch.randint(len(data) - seq_len, (batch,), generator=generator)   # (batch,)
-    offsets = torch.arange(seq_len)                                              # (seq_len,)
-    inputs = data[starts[:, None] + offsets]                                     # (batch, seq_len)
-    return inputs, data[starts[:, None] + offsets + 1]                           # (batch, seq_len)
+        raise ValueError(f"data must be 1-D with at least seq_len + 1 = {seq_len + 1} "
+                         f"ids, got shape {tuple(data.shape)}")
+    starts = torch.randint(len(data) - seq_len, (batch,), generator=generator)
+    index = starts[:, None] + torch.arange(seq_len)           # (batch, seq_len)
+    return data[index], data[index + 1]                       # (batch, seq_len) each
 
 
 def consecutive_windows(data: Tensor, seq_len: int, max_windows: int | None = None
                         ) -> tuple[Tensor, Tensor]:
-    """Cut a 1-D id tensor into consecutive ``(inputs, targets)`` windows of ``seq_len``, each
-    ``(n, seq_len)``, for evaluation: every id is predicted once (except the first's)."""
+    """Cut a 1-D id tensor into consecutive ``(inputs, targets)`` windows of
+    ``seq_len``, each ``(n, seq_len)``, for evaluation: every id but the first is
+    predicted once."""
     n = (len(data) - 1) // seq_len
     if max_windows is not None:
         n = min(n, max_windows)
@@ -71,25 +72,26 @@ def consecutive_windows(data: Tensor, seq_len: int, max_windows: int | None = No
 
 def gpt_step(model, prompt: Tensor, use_cache: bool = True, context: int | None = None
              ) -> tuple[Callable, object]:
-    """``(step, state)`` to continue ``prompt (batch, T)`` with chapter 7's ``sample`` or
-    ``greedy_search``, called with ``bos_id`` = the prompt's last token (same in every row).
+    """``(step, state)`` to continue ``prompt (batch, T)`` with chapter 7's ``sample``
+    or ``greedy_search``, called with ``bos_id`` = the prompt's last token (the same in
+    every row).
 
     ``step(tokens (batch,), state) -> (logits (batch, vocab_size), state)``. With
-    ``use_cache`` the state is the model's KV cache (``model.step``) and each step feeds one
-    token; without, each step runs the model over the whole prefix again, or over its last
-    ``context`` tokens only (a sliding window, for a model with ``context`` learned
-    positions that must write longer texts).
+    ``use_cache`` the state is the model's KV cache (``model.step``) and each step feeds
+    one token; without, each step runs the model over the whole prefix again, or over
+    its last ``context`` tokens only (a sliding window, for a model with ``context``
+    learned positions that must write longer texts).
 
     Raises:
-        ValueError: ``context`` is given with ``use_cache`` (the cached keys would keep their
-            old positions), or is not a positive integer.
+        ValueError: ``context`` is given with ``use_cache`` (the cached keys would keep
+            their old positions), or is not a positive integer.
     """
     if context is not None:
         checks.check_positive_int("context", context)
         if use_cache:
-            raise ValueError("context (a sliding window) needs use_cache=False: a KV cache "
-                             "keeps each key at the position it was computed for")
-    prefix = prompt[:, :-1]                                 # the last token is fed first
+            raise ValueError("context (a sliding window) needs use_cache=False: a KV "
+                             "cache keeps each key at the position it was computed for")
+    prefix = prompt[:, :-1]                             # the last token is fed first
 
     def cached_step(tokens: Tensor, cache):
         logits, cache, _ = model.step(tokens[:, None], cache)   # (batch, 1, vocab_size)
@@ -105,11 +107,12 @@ def gpt_step(model, prompt: Tensor, use_cache: bool = True, context: int | None 
     return cached_step, (model.step(prefix)[1] if prefix.shape[1] else None)
 
 
-def kv_cache_bytes(num_layers: int, batch: int, seq_len: int, num_kv_heads: int, d_k: int,
-                   bytes_per_number: int = 2) -> int:
-    """Bytes of a KV cache: ``2 * num_layers * batch * seq_len * num_kv_heads * d_k`` numbers
-    (a key and a value per layer, sequence, position and key/value head) of
-    ``bytes_per_number`` bytes (2 for float16/bfloat16, 4 for float32; 1 counts numbers).
+def kv_cache_bytes(num_layers: int, batch: int, seq_len: int, num_kv_heads: int,
+                   d_k: int, bytes_per_number: int = 2) -> int:
+    """Bytes of a KV cache: ``2 * num_layers * batch * seq_len * num_kv_heads * d_k``
+    numbers (a key and a value per layer, sequence, position and key/value head) of
+    ``bytes_per_number`` bytes (2 for float16/bfloat16, 4 for float32; 1 counts
+    numbers).
 
     Raises:
         ValueError: a size is not a positive integer (the message names it).

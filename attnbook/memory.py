@@ -1,12 +1,13 @@
-"""Peak memory of a computation on any device, CPU included (hand-written plumbing, chapter 8).
+"""Peak memory of a computation on any device, CPU included (plumbing for chapter 8).
 
-``torch.cuda.max_memory_allocated`` exists only on a GPU. :func:`peak_memory` works everywhere:
-while the function runs, a ``TorchDispatchMode`` sees every tensor an operation creates, adds
-its storage's bytes to a running total when it appears, subtracts them when the tensor is
-freed, and records the largest total. A view or an in-place result shares an existing storage
-and is not counted again (a view that outlives its base is counted only until the base is
-freed). Tensors that exist before the call (inputs, weights) are not counted: the result is
-the extra memory the computation needed at its busiest moment.
+``torch.cuda.max_memory_allocated`` exists only on a GPU. :func:`peak_memory` works
+everywhere: while the function runs, a ``TorchDispatchMode`` sees every tensor that an
+operation creates, adds its storage's bytes to a running total when it appears,
+subtracts them when the tensor is freed, and records the largest total. A view or an
+in-place result shares an existing storage and is not counted again (a view that
+outlives its base is counted only until the base is freed). Tensors that exist before
+the call (inputs, weights) are not counted: the result is the extra memory the
+computation needed at its busiest moment.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from torch.utils._pytree import tree_flatten
 class _PeakTracker(TorchDispatchMode):
     def __init__(self) -> None:
         super().__init__()
-        self.live: dict[int, int] = {}   # storage address -> bytes, for tensors created here
+        self.live: dict[int, int] = {}   # storage address -> bytes, created here
         self.current = 0
         self.peak = 0
 
@@ -31,8 +32,9 @@ class _PeakTracker(TorchDispatchMode):
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         out = func(*args, **(kwargs or {}))
+        tensors = tree_flatten((args, kwargs))[0]
         inputs = {t.untyped_storage().data_ptr()
-                  for t in tree_flatten((args, kwargs))[0] if isinstance(t, torch.Tensor)}
+                  for t in tensors if isinstance(t, torch.Tensor)}
         for tensor in tree_flatten(out)[0]:
             if not isinstance(tensor, torch.Tensor):
                 continue
@@ -48,10 +50,11 @@ class _PeakTracker(TorchDispatchMode):
 
 
 def peak_memory(function: Callable, *args, **kwargs) -> tuple[object, int]:
-    """Run ``function(*args, **kwargs)`` without gradients; return ``(result, peak_bytes)``.
+    """Run ``function(*args, **kwargs)`` without gradients; return
+    ``(result, peak_bytes)``.
 
-    ``peak_bytes`` is the largest number of bytes held at one time by tensors created during the
-    call (inputs and parameters that existed before are not counted).
+    ``peak_bytes`` is the largest number of bytes held at one time by tensors created
+    during the call (inputs and parameters that existed before are not counted).
     """
     tracker = _PeakTracker()
     with torch.no_grad(), tracker:

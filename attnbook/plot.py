@@ -553,12 +553,13 @@ def attention_explorer(
     if figsize is None:
         figsize = (min(7.5, 0.32 * n_keys + 2.6), min(7.0, 0.32 * n_queries + 1.6))
     vmax = max(1e-9, float(array.max()))
-    fig, ax = plt.subplots(figsize=figsize, dpi=dpi)
-    zeros = np.zeros((n_queries, n_keys))
-    plot_attention(zeros, key_labels, query_labels, ax=ax, cmap=cmap)
-    ax.images[0].set_clim(0.0, vmax)
-    fig.tight_layout()
-    frame = _HeatmapFrame(fig, ax, cmap)
+    with plt.rc_context({"font.size": 11}):  # labels as large as the small text
+        fig, ax = plt.subplots(figsize=figsize, dpi=dpi)
+        zeros = np.zeros((n_queries, n_keys))
+        plot_attention(zeros, key_labels, query_labels, ax=ax, cmap=cmap)
+        ax.images[0].set_clim(0.0, vmax)
+        fig.tight_layout()
+        frame = _HeatmapFrame(fig, ax, cmap)
     plt.close(fig)
     labels = {name: [f"{name} {i + 1}" for i in range(n)]
               for name, n in zip(controls, leading)}

@@ -22,14 +22,12 @@ class Seq2SeqConfig:
     seed: int = 0
 
 
+# The date task (5,000 training dates):
 DATES_CONFIG = Seq2SeqConfig(embed_dim=32, hidden_size=64, num_epochs=3, lr=1e-2)
-"""The date task (10,000 training dates)."""
-
+# Tatoeba English -> French (about 4,000 training pairs):
 TATOEBA_CONFIG = Seq2SeqConfig(embed_dim=64, hidden_size=64, num_epochs=5, lr=1e-2)
-"""Tatoeba English -> French (about 4,000 training pairs)."""
-
+# Numbers read aloud (6,000 training lists of 1 to 6 numbers, ``bottleneck_task``):
 BOTTLENECK_CONFIG = Seq2SeqConfig(embed_dim=32, hidden_size=32, num_epochs=8, lr=1e-2)
-"""Numbers read aloud (6,000 training lists of 1 to 6 numbers): ``bottleneck_task``."""
 
 
 # From notebooks/01_rnn_lstm.ipynb

@@ -567,3 +567,13 @@ def test_bottleneck_task_errors() -> None:
         data.bottleneck_task(n_train=0, n_valid=5, n_test=5)
     with pytest.raises(ValueError, match="unknown languages"):
         data.bottleneck_task(n_train=10, n_test=5, languages=("de",))
+
+
+def test_tatoeba_task_min_freq_shrinks_the_vocabularies(tatoeba_pairs: list[TranslationPair]) -> None:
+    full = data.tatoeba_task(tatoeba_pairs, seed=0)
+    small = data.tatoeba_task(tatoeba_pairs, seed=0, min_freq=2)
+    assert small.train == full.train and len(small.tgt_vocab) < len(full.tgt_vocab)
+    assert all(small.tgt_vocab.counts[t] >= 2 for t in small.tgt_vocab.itos[4:])
+    assert small.lengths["test"] == [len(data.word_tokenize(p.source)) for p in small.splits["test"]]
+    with pytest.raises(ValueError, match="min_freq must be >= 1"):
+        data.tatoeba_task(tatoeba_pairs, min_freq=0)

@@ -32,7 +32,7 @@ def test_rotary_equals_llamas(num_kv_heads, d_k, base):
                                       max_position_embeddings=64, rope_theta=base)
     rotary = LlamaRotaryEmbedding(config)
     query, key = randn(2, 4, 10, d_k), randn(2, num_kv_heads, 10, d_k, seed=1)
-    positions = torch.tensor([[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [5, 6, 7, 8, 9, 10, 11, 12, 13, 40]])
+    positions = torch.tensor([[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [5, 6, 7, 8, 9, 10, 11, 12, 13, 4000]])
     cos, sin = rotary(query, positions)                       # (batch, T, d_k) each
     expected_q, expected_k = apply_rotary_pos_emb(query, key, cos, sin)
     ours_q, ours_k = apply_rotary(query, key, positions, base=base)

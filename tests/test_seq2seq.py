@@ -368,3 +368,24 @@ def test_tasks_without_training_examples_raise_a_clear_error():
         tatoeba_task([])
     one = tatoeba_task([TranslationPair("Hello.", "Bonjour.", "CC-BY 2.0 (France)")])
     assert one.train == [(["hello", "."], ["bonjour", "."])]  # a single pair is kept for training, not lost
+
+
+def test_evaluate_by_length_scores_a_task_split_bucket_by_bucket():
+    from attnbook.data import Seq2SeqConfig, bottleneck_task
+    from attnbook.evaluation import evaluate_by_length, exact_match, scores_by_length
+    from attnbook.seq2seq import make_baseline
+
+    task = bottleneck_task(n_train=200, n_valid=0, n_test=60, max_count=3, seed=1)
+    model = make_baseline(task.src_vocab, task.tgt_vocab, Seq2SeqConfig(embed_dim=8, hidden_size=8),
+                          max(task.lengths["test"]))
+    buckets = [(1, 6), (7, None)]
+    result = evaluate_by_length(model, task, buckets, max_len=12)
+    references = [e.target for e in task.splits["test"]]
+    assert len(result.hypotheses) == 60 and all(w is None for w in result.weights)
+    assert result.overall == exact_match(result.hypotheses, references)
+    assert result.results == scores_by_length(task.lengths["test"], result.hypotheses, references,
+                                              exact_match, buckets)
+    assert sum(count for _, count, _ in result.results) == 60 and len(result.intervals) == 2
+    assert result.scores == [score for _, _, score in result.results]
+    with pytest.raises(ValueError, match="unknown split 'dev'"):
+        evaluate_by_length(model, task, buckets, max_len=12, split="dev")
