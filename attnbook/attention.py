@@ -90,6 +90,7 @@ class AdditiveScore(nn.Module):
         return self.v(hidden).squeeze(-1)                       # (batch, T_q, T_k)
 
 
+# From notebooks/02_seq2seq_attention.ipynb
 def make_score(name: str, query_size: int, key_size: int,
                hidden_size: int | None = None) -> nn.Module:
     """The score module called ``name`` (one of :data:`SCORE_NAMES`, see the table

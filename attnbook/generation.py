@@ -7,11 +7,10 @@ from attnbook.checks import check_generation_args, check_step_logits
 
 
 def decode_loop(step, state, batch_size, bos_id, eos_id, max_len, choose):
-    """Write one token per step, from ``bos_id``, until every sequence has written
-    ``eos_id`` or ``max_len`` tokens. ``step(tokens (batch,), state) -> (logits (batch,
-    vocab), state)``; ``choose(logits) -> (batch,)`` picks the next tokens. Returns
-    ``tokens (batch, out_len)`` (``eos_id`` after a sequence's end) and ``logits (batch,
-    out_len, vocab)``."""
+    """Write from ``bos_id`` until all wrote ``eos_id`` or ``max_len`` tokens, each
+    token ``choose(logits (batch, vocab)) -> (batch,)`` -> ``tokens (batch, out_len)``
+    (``eos_id`` after the end), ``logits (batch, out_len, vocab)``. Raises
+    ``ValueError``."""
     check_generation_args(batch_size, max_len, bos_id, eos_id)
     tokens = torch.full((batch_size,), bos_id)                    # (batch,)
     finished = torch.zeros(batch_size, dtype=torch.bool)          # (batch,)
@@ -37,56 +36,25 @@ def greedy_search(step, state, batch_size, bos_id, eos_id, max_len):
 
 # From notebooks/07_transformer_decoder.ipynb
 import torch
-
-
-def transformer_step(model, src, src_lengths, use_cache=True):
-    """``(step, state)`` for a :class:`attnbook.transformer.Transformer`. With
-    ``use_cache`` a step feeds only the newest token (its keys and values join the
-    cache); without, it runs the decoder over the whole prefix again. Both give the same
-    logits."""
-    memory, memory_mask = model.encode(src, src_lengths)  # (batch, T_src, d_model)
-
-    def cached_step(tokens, state):
-        memory, memory_mask, cache, start = state
-        # (n, 1, V)
-        logits = model.decode(tokens[:, None], memory, memory_mask, cache, start)
-        return logits[:, -1], (memory, memory_mask, cache, start + 1)
-
-    def recompute_step(tokens, state):
-        memory, memory_mask, prefix = state
-        prefix = torch.cat([prefix, tokens[:, None]], dim=1)  # (n, t + 1): all again
-        logits = model.decode(prefix, memory, memory_mask)        # (n, t + 1, V)
-        return logits[:, -1], (memory, memory_mask, prefix)
-
-    if use_cache:
-        return cached_step, (memory, memory_mask, model.decoder.new_cache(), 0)
-    return recompute_step, (memory, memory_mask, src.new_zeros(src.shape[0], 0))
-
-
-# From notebooks/07_transformer_decoder.ipynb
-import torch
 import torch.nn.functional as F
 
-from attnbook.checks import check_beam_args, check_generation_args, check_step_logits
+from attnbook.checks import check_beam_args, check_step_logits
 from attnbook.step_functions import reorder_state
 
 
 def beam_search(step, state, batch_size, bos_id, eos_id, max_len, beam_size=4,
                 length_penalty=1.0):
-    """Keep the ``beam_size`` likeliest prefixes. Of the ``2 * beam_size`` best
-    extensions (total log-probability), an ``eos_id`` among the first ``beam_size``
-    finishes a hypothesis, the first ``beam_size`` others stay live; a sequence stops
-    with ``beam_size`` hypotheses (at ``max_len``, live ones count). Returns the best by
-    ``sum(log p) / length ** length_penalty``: ``tokens (batch, out_len)`` (``eos_id``
-    after the end), ``scores``."""
-    check_generation_args(batch_size, max_len, bos_id, eos_id)
-    check_beam_args(beam_size, length_penalty)
+    """Beam search, best hypothesis by ``sum(log p) / length ** length_penalty`` (7.7)
+    -> ``tokens (batch, out_len)`` (``eos_id`` after the end), ``scores (batch,)``.
+    Raises ``ValueError`` for a bad argument."""
+    check_beam_args(batch_size, max_len, bos_id, eos_id, beam_size, length_penalty)
     k, rows = beam_size, torch.arange(batch_size)
     state = reorder_state(state, rows.repeat_interleave(k))      # batch * k rows
     scores = torch.full((batch_size, k), -torch.inf)             # (batch, k) log-probs
     scores[:, 0] = 0.0  # one live prefix at first
     prefixes = torch.zeros(batch_size, k, 0, dtype=torch.long)    # (batch, k, t)
-    best, n_done = torch.full((batch_size,), -torch.inf), torch.zeros_like(rows)  # finished
+    # finished hypotheses
+    best, n_done = torch.full((batch_size,), -torch.inf), rows * 0
     best_tokens, best_len = torch.full((batch_size, max_len), eos_id), rows * 0
     tokens = torch.full((batch_size * k,), bos_id)                # (batch * k,)
     for t in range(max_len):
@@ -131,10 +99,9 @@ from attnbook.checks import check_sampling_args
 def next_token_distribution(logits: Tensor, temperature: float = 1.0,
                             top_k: int | None = None,
                             top_p: float | None = None) -> Tensor:
-    """``softmax(logits / temperature)`` (..., vocab), kept to the ``top_k`` likeliest
-    tokens and/or the smallest set reaching probability ``top_p`` (Holtzman et al.
-    2020), renormalised. Raises ``ValueError`` unless ``temperature > 0``, ``top_k >=
-    1``, ``0 < top_p <= 1``."""
+    """``softmax(logits / temperature)`` (..., vocab) on the ``top_k`` likeliest tokens
+    and/or the smallest set of probability ``>= top_p`` (Holtzman et al. 2020). Raises
+    ``ValueError`` unless ``temperature > 0``, ``top_k >= 1``, ``0 < top_p <= 1``."""
     check_sampling_args(logits, temperature, top_k, top_p)
     probs = torch.softmax(logits.float() / temperature, dim=-1)   # (..., vocab)
     if top_k is not None:

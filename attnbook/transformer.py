@@ -39,8 +39,8 @@ ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU}
 
 
 class FeedForward(nn.Sequential):
-    """``linear2(dropout(activation(linear1(x))))`` at every position (Vaswani et al.
-    2017, equation 2). ValueError for an unknown activation, bad sizes or dropout."""
+    """``(batch, T, d_model)`` -> ``linear2(dropout(activation(linear1(x))))``, same
+    shape (Vaswani et al. 2017, eq. 2). ValueError: bad activation, sizes, dropout."""
 
     def __init__(self, d_model: int, d_ff: int, dropout: float = 0.0,
                  activation: str = "relu"):
@@ -152,13 +152,11 @@ from attnbook.checks import check_decoder_inputs
 
 
 class TransformerDecoderLayer(nn.Module):
-    """Masked self-attention, cross-attention over the encoder's ``memory``,
-    feed-forward; each with a residual connection and a LayerNorm, post-LN or pre-LN
-    (Vaswani et al. 2017, sec. 3.1). ``forward(tgt (batch, T_tgt, d_model), memory
-    (batch, T_src, d_model), tgt_mask, memory_mask, cache=None)``, bool masks
-    broadcastable to ``(batch, T_tgt, T_tgt)`` / ``(batch, T_tgt, T_src)``, True = may
-    attend -> ``(output, self_weights, cross_weights)``. Raises
-    ``TypeError``/``ValueError`` (``attnbook.checks``)."""
+    """Masked self-attention, cross-attention, feed-forward (Vaswani et al. 2017, 3.1).
+    ``tgt (batch, T_tgt, d_model)``, ``memory (batch, T_src, d_model)``, bool masks to
+    ``(batch, T_tgt, T_tgt | T_src)``, True = may attend -> ``(output, self_w,
+    cross_w)``. Raises ``TypeError``/``ValueError`` for inputs that do not fit
+    (``attnbook.checks``)."""
 
     def __init__(self, d_model: int, num_heads: int, d_ff: int, dropout: float = 0.1,
                  activation: str = "relu", norm_first: bool = False,
@@ -198,8 +196,7 @@ class TransformerDecoderLayer(nn.Module):
 
     @classmethod
     def from_torch(cls, module: nn.TransformerDecoderLayer):
-        """A copy of a batch-first ``nn.TransformerDecoderLayer`` (plumbing
-        elsewhere)."""
+        """A copy of a batch-first ``nn.TransformerDecoderLayer``."""
         return torch_compat_decoder.decoder_layer_from_torch(cls, module)
 
 
@@ -212,11 +209,9 @@ from attnbook.checks import check_num_layers
 
 
 class TransformerDecoder(nn.Module):
-    """``num_layers`` :class:`TransformerDecoderLayer`, then a LayerNorm if
-    ``final_norm`` (default: if ``norm_first``). ``forward`` as the layer's; ``cache``
-    is ``new_cache()``. Returns ``output (batch, T_tgt, d_model)``, with
-    ``need_weights`` also the self- and cross-attention weights ``(batch, num_layers,
-    num_heads, T_tgt, T_k)``."""
+    """``num_layers`` decoder layers, then a LayerNorm if ``final_norm`` (default:
+    ``norm_first``). ``forward`` as the layer's -> ``(batch, T_tgt, d_model)``, and with
+    ``need_weights`` the weights ``(batch, num_layers, num_heads, T_tgt, T_k)``."""
 
     def __init__(self, num_layers, d_model, num_heads, d_ff, dropout=0.1,
                  activation="relu", norm_first=False, layer_norm_eps=1e-5,
@@ -250,8 +245,7 @@ class TransformerDecoder(nn.Module):
 
     @classmethod
     def from_torch(cls, module: nn.TransformerDecoder) -> "TransformerDecoder":
-        """A copy of an ``nn.TransformerDecoder`` of batch-first layers and its final
-        norm."""
+        """A copy of an ``nn.TransformerDecoder`` of batch-first layers."""
         return torch_compat_decoder.decoder_from_torch(cls, module)
 
 
@@ -265,16 +259,14 @@ from attnbook.masks import key_mask, token_mask
 
 
 class Transformer(nn.Module):
-    """The encoder-decoder Transformer, batch-first (Vaswani et al. 2017, fig. 1):
-    embeddings times ``sqrt(d_model)`` plus positions, chapter 5's encoder, the decoder,
-    and an output layer sharing the target embedding's weight if ``tie_embeddings``
-    (sec. 3.4). Called as chapter 1's ``Seq2Seq``: ``forward(src, src_lengths, tgt_in)
-    -> logits (batch, T_tgt, tgt_vocab_size)``; ``encode`` raises
-    ``TypeError``/``ValueError`` for a bad source."""
+    """The encoder-decoder Transformer (Vaswani et al. 2017, fig. 1), batch-first:
+    ``forward(src, src_lengths, tgt_in) -> logits (batch, T_tgt, tgt_vocab_size)``, as
+    chapter 1's ``Seq2Seq``; ``encode`` raises ``TypeError``/``ValueError`` for a bad
+    source."""
 
     def __init__(self, src_vocab_size, tgt_vocab_size, d_model=64, num_heads=4,
                  num_layers=2, d_ff=128, dropout=0.1, norm_first=True, max_len=256,
-                 tie_embeddings=True, bos_id=1, eos_id=2, pad_id=0):
+                 tie_embeddings=False, bos_id=1, eos_id=2, pad_id=0):
         super().__init__()
         self.d_model, self.max_src_len = d_model, max_len
         self.bos_id, self.eos_id, self.pad_id = bos_id, eos_id, pad_id
@@ -323,12 +315,9 @@ from attnbook.attention import merge_heads, scaled_dot_product_attention, split_
 
 
 def cached_self_attention(attn, h: Tensor, mask: Tensor | None, cache: dict):
-    """Self-attention of the new positions ``h (batch, T_new, d_model)`` with ``attn``
-    (a ``MultiHeadAttention``): their keys and values are computed and appended to
-    ``cache["key"]`` / ``cache["value"]`` ``(batch, num_heads, T_past, d_k)`` along the
-    time axis, then the new queries attend to all ``T_past + T_new`` of them (``mask``
-    as in ``TransformerDecoderLayer``; ``None`` for one new token). Returns ``(output,
-    weights)``. """
+    """``attn``'s self-attention for new positions ``h (batch, T_new, d_model)``: keys
+    and values join ``cache`` ``(batch, num_heads, T_past, d_k)``; the queries attend to
+    all ``T_past + T_new``. Returns ``(output (batch, T_new, d_model), weights)``."""
     key = split_heads(attn.w_k(h), attn.num_heads)  # (batch, heads, T_new, d_k)
     value = split_heads(attn.w_v(h), attn.num_heads)  # (batch, heads, T_new, d_k)
     if cache:

@@ -192,10 +192,11 @@ def small_transformer(seed=0, **kwargs):
 
 def test_transformer_shapes_tied_embeddings_and_causality():
     model = small_transformer()
-    assert model.output.weight is model.tgt_embedding.weight
-    assert small_transformer(tie_embeddings=False).output.weight is not None
-    untied = small_transformer(tie_embeddings=False)
-    assert untied.output.weight is not untied.tgt_embedding.weight
+    assert model.output.weight is not model.tgt_embedding.weight  # untied by default
+    tied = small_transformer(tie_embeddings=True)
+    assert tied.output.weight is tied.tgt_embedding.weight
+    assert sum(p.numel() for p in tied.parameters()) == (
+        sum(p.numel() for p in model.parameters()) - 13 * 32)    # one (vocab, d_model) fewer
     src = torch.randint(3, 11, (3, 5), generator=torch.Generator().manual_seed(0))
     lengths = torch.tensor([5, 3, 1])
     tgt_in = torch.randint(3, 13, (3, 6), generator=torch.Generator().manual_seed(1))

@@ -278,7 +278,9 @@ def test_mean_pool_skips_padding():
 def test_sentence_encoder_is_chapter_5_encoder_with_bert_settings():
     model = SentenceEncoder(**TINY)
     layer = model.encoder.layers[0]
-    assert not layer.norm_first and layer.feed_forward.activation == "gelu" and layer.norm1.eps == 1e-12
+    activation = layer.feed_forward.activation                  # BERT's exact GELU, not the tanh one
+    assert isinstance(activation, torch.nn.GELU) and activation.approximate == "none"
+    assert not layer.norm_first and layer.norm1.eps == 1e-12
     assert model.encoder.norm is None  # post-LN: no final LayerNorm
     with pytest.raises(ValueError, match="max_seq_length"):
         SentenceEncoder(**{**TINY, "max_seq_length": 17})
@@ -323,7 +325,7 @@ def test_the_chapter_module_re_exports_the_plumbing_it_uses():
     """Chapter 8 and the exercises import the loader's pieces from attnbook.pretrained."""
     import attnbook.pretrained as pretrained
 
-    for name in ("copy_weights", "read_weights", "read_config", "file_sha256", "minilm_dir",
+    for name in ("copy_weights", "read_weights", "read_config", "minilm_dir",
                  "load_tokenizer", "PretrainedModelError", "MINILM_SHA256"):
         assert getattr(pretrained, name) is getattr(hub, name), name
 
