@@ -1261,7 +1261,7 @@ class Seq2SeqConfig:
 
 
 DATES_CONFIG = Seq2SeqConfig(embed_dim=32, hidden_size=64, num_epochs=3, lr=1e-2)
-"""The date task of chapter 1 (``date_task(n_train=5_000)``)."""
+"""The date task of chapter 1 (``date_task()``: 10,000 training dates)."""
 
 TATOEBA_CONFIG = Seq2SeqConfig(embed_dim=64, hidden_size=64, num_epochs=5, lr=1e-2)
 """Tatoeba English -> French (``tatoeba_task(min_freq=2)``, about 4,000 training pairs)."""

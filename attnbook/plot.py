@@ -269,44 +269,6 @@ def figure_png(fig, dpi: int = 80) -> bytes:
     return buffer.getvalue()
 
 
-def layer_head_pickers(num_layers: int, num_heads: int, layer: int = 0, head: int = 0):
-    """Two ``ipywidgets.Dropdown`` menus, one for the layer, one for the head, for a
-    kernel-backed explorer in Jupyter (in the book use :func:`attention_explorer`, which
-    needs no kernel).
-
-    They read "layer 1", "head 1", ... but their ``value`` is the 0-based index, ready
-    to index a weight tensor ``(num_layers, num_heads, T_q, T_k)``.
-
-    Args:
-        num_layers, num_heads: how many layers and heads there are (>= 1).
-        layer, head: the 0-based indices selected at first.
-
-    Returns:
-        ``(layer_picker, head_picker)``.
-
-    Raises:
-        ValueError: a count below 1, or a first selection outside ``[0, count)``.
-    """
-    import ipywidgets as widgets
-
-    for name, count, first in (("layer", num_layers, layer), ("head", num_heads, head)):
-        if count < 1:
-            raise ValueError(f"num_{name}s must be at least 1, got {count}")
-        if not 0 <= first < count:
-            raise ValueError(f"{name} must be in [0, {count}), got {first}")
-    layer_picker = widgets.Dropdown(
-        options=[(f"layer {i + 1}", i) for i in range(num_layers)],
-        value=layer,
-        description="layer",
-    )
-    head_picker = widgets.Dropdown(
-        options=[(f"head {i + 1}", i) for i in range(num_heads)],
-        value=head,
-        description="head",
-    )
-    return layer_picker, head_picker
-
-
 # --------------------------------------------------------------------------------------
 # Kernel-free explorers: every view pre-computed, switched in the page by its own script
 # --------------------------------------------------------------------------------------
@@ -461,7 +423,7 @@ def static_explorer(
     render: Callable[..., plt.Figure | bytes],
     controls: dict[str, Sequence[str]],
     initial: tuple | None = None,
-    dpi: int = 80,
+    dpi: int = 100,
     alt: str = "attention weights, ",
 ) -> StaticExplorer:
     """A kernel-free explorer of any pictures (see :class:`StaticExplorer`):
@@ -484,7 +446,7 @@ def static_explorer(
             ``controls``; returns a matplotlib figure (saved, then closed) or PNG bytes.
         controls: ``{control name: option labels}``.
         initial: the index tuple shown first (default: all zeros).
-        dpi: resolution of the PNGs made from figures.
+        dpi: resolution of the PNGs made from figures (100, as inline figures).
         alt: alt text of the picture, before the current choice.
 
     Returns:
@@ -522,8 +484,8 @@ def attention_explorer(
 
     The menus read "layer 1", "head 1", ... (1-based); the caption names the view.
     All views share one colour scale, from 0 to the largest weight of any view, so
-    that equal colours mean equal weights in every head. 72 views of 14 tokens take
-    about 1 s and 1 MB of page.
+    that equal colours mean equal weights in every head. 72 views of 14 tokens take a
+    second or two and 0.8 MB of page.
 
     Args:
         weights: tensor or array ``(*leading, T_q, T_k)``, one leading axis per control.
@@ -532,7 +494,8 @@ def attention_explorer(
         initial: the 0-based index tuple shown first (default: all zeros).
         figsize: size of one view in inches (default: grows with the number of tokens).
         dpi: resolution of the PNGs (100, as the notebook's inline figures: the book
-            shows them at that size, so tick labels keep the size of the body text).
+            shows them at that size, so the 11-point tick labels are 15 px tall, the
+            size of the page's small text).
         cmap: the matplotlib colour map.
 
     Returns:

@@ -1,4 +1,5 @@
-"""Tests for attnbook.plot: the plotting and widget helpers the chapters share."""
+"""Tests for attnbook.plot: the plotting helpers and the kernel-free explorers the chapters
+share."""
 
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ from attnbook.plot import (  # noqa: E402
     StaticExplorer,
     attention_explorer,
     figure_png,
-    layer_head_pickers,
     plot_attention,
     plot_attention_grid,
     plot_scores_by_length,
@@ -74,23 +74,6 @@ def test_figure_png_returns_png_bytes_and_closes_the_figure():
     data = figure_png(fig, dpi=50)
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
     assert not plt.fignum_exists(fig.number)
-
-
-def test_layer_head_pickers_show_one_based_names_and_hold_zero_based_indices():
-    layer_picker, head_picker = layer_head_pickers(6, 12, layer=2, head=11)
-    assert [label for label, _ in layer_picker.options] == [f"layer {i}" for i in range(1, 7)]
-    assert [value for _, value in head_picker.options] == list(range(12))
-    assert (layer_picker.value, head_picker.value, layer_picker.label) == (2, 11, "layer 3")
-
-
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(num_layers=0, num_heads=4), "num_layers must be at least 1, got 0"),
-    (dict(num_layers=2, num_heads=4, head=4), r"head must be in \[0, 4\), got 4"),
-    (dict(num_layers=2, num_heads=4, layer=-1), r"layer must be in \[0, 2\), got -1"),
-])
-def test_layer_head_pickers_reject_bad_counts_and_selections(kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        layer_head_pickers(**kwargs)
 
 
 # --------------------------------------------------------------------------- kernel-free explorers
