@@ -1263,7 +1263,7 @@ class Seq2SeqConfig:
 DATES_CONFIG = Seq2SeqConfig(embed_dim=32, hidden_size=64, num_epochs=3, lr=1e-2)
 """The date task of chapter 1 (``date_task()``: 10,000 training dates)."""
 
-TATOEBA_CONFIG = Seq2SeqConfig(embed_dim=64, hidden_size=64, num_epochs=5, lr=1e-2)
+TATOEBA_CONFIG = Seq2SeqConfig(embed_dim=64, hidden_size=64, num_epochs=3, lr=1e-2)
 """Tatoeba English -> French (``tatoeba_task(min_freq=2)``, about 4,000 training pairs)."""
 
 BOTTLENECK_CONFIG = Seq2SeqConfig(embed_dim=32, hidden_size=32, num_epochs=8, lr=1e-2)

@@ -204,7 +204,8 @@ def prepare(assignment: str, settings: Settings, submissions: Path | None = None
                            "notebooks a folder of their own")
     hidden = sandbox.hidden_folders(settings.course_root, *others)
     sandbox.write_kernelspec(settings.work_dir / "jupyter", sandboxed=sandboxed, course_root=settings.course_root,
-                             writable_root=autograded, memory_limit=settings.memory_limit, hidden=hidden)
+                             writable_root=autograded, memory_limit=settings.memory_limit, hidden=hidden,
+                             preload=submission.test_imports(nbformat.read(source, as_version=4)))
     os.environ["JUPYTER_PATH"] = os.pathsep.join(
         [str(settings.work_dir / "jupyter")] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p])
     release = sync_gradebook(assignment, cfg, settings)

@@ -13,7 +13,8 @@ environment that ``python -m grading`` sets:
 - ``ATTNBOOK_SANDBOX_WRITABLE_ROOT``: the kernel's own folder must lie under it (the autograded folder).
 - ``ATTNBOOK_SANDBOX_MEMORY``: address-space limit of the kernel in bytes (0: none).
 - ``ATTNBOOK_SANDBOX_ENV``: JSON object, the kernel's whole environment.
-- ``ATTNBOOK_SANDBOX_PRELOAD``: comma-separated modules imported while the kernel starts (``torch``).
+- ``ATTNBOOK_SANDBOX_PRELOAD``: comma-separated modules imported while the kernel starts (``torch``,
+  and what the assignment's set-up and test cells import).
 - ``ATTNBOOK_SANDBOX_LOG``: file that receives the kernel process's own stdout and stderr.
 
 In the sandbox the kernel sees: the read-only folders above (minus the hidden ones) and the system
@@ -45,9 +46,11 @@ SYSTEM_RO = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/s
 def kernel_argv(connection_file: str) -> list[str]:
     argv = [sys.executable, "-X", "frozen_modules=off", "-m", "ipykernel_launcher", "-f", connection_file,
             "--HistoryManager.enabled=False"]
-    preload = [m for m in os.environ.get("ATTNBOOK_SANDBOX_PRELOAD", "").split(",") if m.isidentifier()]
+    preload = [m for m in os.environ.get("ATTNBOOK_SANDBOX_PRELOAD", "").split(",")
+               if m and all(part.isidentifier() for part in m.split("."))]
     if preload:  # imported while the kernel starts, so that they do not eat into the first cell's time limit
-        argv.append("--IPKernelApp.exec_lines=" + json.dumps([f"import {m}" for m in preload]))
+        argv.append("--IPKernelApp.exec_lines=" + json.dumps(
+            [f"try:\n    import {m}\nexcept Exception:\n    pass" for m in preload]))
     return argv
 
 

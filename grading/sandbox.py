@@ -90,7 +90,7 @@ def hidden_folders(course_root: Path, *others: Path) -> list[str]:
 
 
 def write_kernelspec(jupyter_dir: Path, *, sandboxed: bool, course_root: Path, writable_root: Path,
-                     memory_limit: int, hidden: list[str] = ()) -> Path:
+                     memory_limit: int, hidden: list[str] = (), preload: list[str] = ()) -> Path:
     """Write ``<jupyter_dir>/kernels/attnbook-grading/kernel.json``; return its folder."""
     folder = jupyter_dir / "kernels" / KERNEL_NAME
     folder.mkdir(parents=True, exist_ok=True)
@@ -105,9 +105,10 @@ def write_kernelspec(jupyter_dir: Path, *, sandboxed: bool, course_root: Path, w
             "ATTNBOOK_SANDBOX_HIDE": os.pathsep.join(hidden),
             "ATTNBOOK_SANDBOX_WRITABLE_ROOT": str(writable_root),
             "ATTNBOOK_SANDBOX_MEMORY": str(memory_limit),
-            # Every exercise imports torch (1.5-3 s): import it during start-up (startup_timeout), not in
-            # the first cell, so the per-cell limit measures the learner's code.
-            "ATTNBOOK_SANDBOX_PRELOAD": "torch",
+            # Every exercise imports torch (1.5-3 s), some tests a heavy reference library: import them
+            # during start-up (startup_timeout), not in a cell, so the per-cell limit measures the
+            # learner's code.
+            "ATTNBOOK_SANDBOX_PRELOAD": ",".join(dict.fromkeys(["torch", *preload])),
         },
         "metadata": {"debugger": False},
     }

@@ -337,6 +337,29 @@ def flags(nb, release) -> dict[str, list[str]]:
     return out
 
 
+def test_imports(source) -> list[str]:
+    """Modules that the set-up and test cells of the instructor's notebook import and that this
+    Python has: the grading kernel imports them while it starts (``grading.sandbox``)."""
+    import importlib.util
+
+    names = []
+    for cell in source.cells:
+        tree = _python(cell.source) if cell.cell_type == "code" and role(cell)[2] else None
+        for node in ast.walk(tree) if tree else []:
+            if isinstance(node, ast.Import):
+                names += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.append(node.module)
+    found = []
+    for name in dict.fromkeys(names):
+        try:
+            if importlib.util.find_spec(name) is not None:
+                found.append(name)
+        except (ImportError, ValueError):
+            pass
+    return found
+
+
 def _next_question(nb, cell) -> str | None:
     """The question of the first cell after ``cell`` that belongs to one."""
     for later in nb.cells[nb.cells.index(cell) + 1:]:

@@ -249,3 +249,25 @@ def test_bad_head_counts_raise():
         GPT(10, d_model=32, num_layers=1, num_heads=4, d_ff=8, num_kv_heads=3)
     with pytest.raises(ValueError, match="num_kv_heads must be a positive integer"):
         GPT(10, d_model=32, num_layers=1, num_heads=4, d_ff=8, num_kv_heads=0)
+
+
+def test_tiny_shakespeare_is_fetched_verified_and_read(tmp_path, monkeypatch):
+    from attnbook import data
+    from attnbook.lm import CharVocab
+
+    text = data.load_shakespeare()                     # the offline mirror (ATTNBOOK_DATA)
+    assert len(text) == 1_115_394 and text.startswith("First Citizen:")
+    assert data.DATA_FILES[data.SHAKESPEARE_FILE].sha256.startswith("86c4e6aa")
+    assert "karpathy/char-rnn/6f9487a" in data.DATA_FILES[data.SHAKESPEARE_FILE].url
+    vocab = CharVocab(text)
+    assert len(vocab) == 65 and vocab.decode(vocab.encode("ROMEO:\n")) == "ROMEO:\n"
+    (tmp_path / data.SHAKESPEARE_FILE).write_text("not Shakespeare")
+    monkeypatch.setenv(data.DATA_ENV_VAR, str(tmp_path))
+    with pytest.raises(data.DataFileError, match="SHA-256"):
+        data.load_shakespeare()
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    with pytest.raises(data.DataFileError, match="empty"):
+        data.load_shakespeare(empty)
+    with pytest.raises(ValueError, match="not in the vocabulary"):
+        vocab.encode("€")

@@ -43,8 +43,9 @@ def title(page: str) -> str:
 
 
 def flat(text: str) -> str:
-    """Text without white space: how a heading or a formula reads once pdftotext has cut it in lines."""
-    return re.sub(r"\s+", "", text)
+    """Text without white space, with straight quotes: how a heading or a formula compares once
+    pdftotext has cut it in lines (and Sphinx has curled the quotes of a title)."""
+    return re.sub(r"\s+", "", text).translate(str.maketrans("‘’“”", "''\"\""))
 
 
 def pdftotext(pdf: Path, *options: str) -> list[str]:
