@@ -200,7 +200,9 @@ class TranslationPair:
     attribution: str
 
 
-def _parse_tatoeba_line(raw: bytes, path: pathlib.Path, line_number: int) -> TranslationPair:
+def _parse_tatoeba_line(
+    raw: bytes, path: pathlib.Path, line_number: int
+) -> TranslationPair:
     """Decode and split one line ``english<TAB>french<TAB>attribution``.
 
     Raises:
@@ -277,7 +279,9 @@ def _check_fractions(fractions: Sequence[float]) -> None:
     if any(f < 0 for f in fractions):
         raise ValueError(f"fractions must be non-negative, got {fractions!r}")
     if abs(sum(fractions) - 1.0) > 1e-9:
-        raise ValueError(f"fractions must sum to 1, got {fractions!r} (sum {sum(fractions)})")
+        raise ValueError(
+            f"fractions must sum to 1, got {fractions!r} (sum {sum(fractions)})"
+        )
 
 
 def split_by_source(
@@ -335,7 +339,9 @@ def split_by_source(
     return splits
 
 
-def group_references(pairs: Iterable[TranslationPair]) -> tuple[list[str], list[list[str]]]:
+def group_references(
+    pairs: Iterable[TranslationPair],
+) -> tuple[list[str], list[list[str]]]:
     """Group the French translations of each English sentence.
 
     Several French sentences can translate the same English sentence; for BLEU
@@ -376,7 +382,9 @@ def load_shakespeare(path: str | os.PathLike[str] | None = None) -> str:
     except UnicodeDecodeError as error:
         raise DataFileError(f"{file_path}: expected UTF-8 text ({error})") from error
     if not text:
-        raise DataFileError(f"{file_path}: expected Shakespeare's text but the file is empty")
+        raise DataFileError(
+            f"{file_path}: expected Shakespeare's text but the file is empty"
+        )
     return text
 
 
@@ -495,7 +503,9 @@ class Vocab:
             raise ValueError(f"min_freq must be >= 1, got {min_freq}")
         missing = [token for token in SPECIALS if token not in specials]
         if missing:
-            raise ValueError(f"specials must contain {list(SPECIALS)}, missing {missing}")
+            raise ValueError(
+                f"specials must contain {list(SPECIALS)}, missing {missing}"
+            )
         if len(set(specials)) != len(specials):
             raise ValueError(f"specials must not repeat a token, got {list(specials)}")
 
@@ -513,7 +523,9 @@ class Vocab:
         kept = [token for token, count in counts.items() if count >= min_freq]
         kept.sort(key=lambda token: (-counts[token], token))
         self.itos: list[str] = list(specials) + kept
-        self.stoi: dict[str, int] = {token: index for index, token in enumerate(self.itos)}
+        self.stoi: dict[str, int] = {
+            token: index for index, token in enumerate(self.itos)
+        }
         self.counts: Counter[str] = counts
 
     def __len__(self) -> int:
@@ -588,7 +600,9 @@ class Vocab:
             ids = ids + [self.eos_id]
         return ids
 
-    def decode(self, ids: Sequence[int] | torch.Tensor, strip_special: bool = True) -> list[str]:
+    def decode(
+        self, ids: Sequence[int] | torch.Tensor, strip_special: bool = True
+    ) -> list[str]:
         """Turn ids back into tokens.
 
         Args:
@@ -712,7 +726,9 @@ def render_date(date: datetime.date, locale: str, format: str) -> str:
     if format not in DATE_FORMATS:
         raise ValueError(f"unknown format {format!r}; expected one of {DATE_FORMATS}")
     if not isinstance(date, datetime.date) or isinstance(date, datetime.datetime):
-        raise TypeError(f"render_date expected a datetime.date, got {type(date).__name__}")
+        raise TypeError(
+            f"render_date expected a datetime.date, got {type(date).__name__}"
+        )
     if not DATE_MIN <= date <= DATE_MAX:
         raise ValueError(f"date {date} is outside the range {DATE_MIN} .. {DATE_MAX}")
     return babel.dates.format_date(date, format=format, locale=locale)
@@ -775,7 +791,9 @@ def make_dates(
         date_format = rng.choice(formats)
         text = render_date(date, locale, date_format)
         examples.append(
-            DateExample(text=text, locale=locale, format=date_format, iso=date.isoformat())
+            DateExample(
+                text=text, locale=locale, format=date_format, iso=date.isoformat()
+            )
         )
     return examples
 
@@ -821,7 +839,9 @@ def make_date_splits(
 # ---------------------------------------------------------------------------
 
 
-def pad_sequences(seqs: Sequence[Sequence[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+def pad_sequences(
+    seqs: Sequence[Sequence[int]], pad_id: int
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Stack id sequences of different lengths into one padded tensor.
 
     Example: ``pad_sequences([[5, 6, 7], [8]], pad_id=0)`` ->
@@ -919,7 +939,9 @@ def make_batch(
         TypeError: a token list is a str.
     """
     if len(pairs_of_token_lists) == 0:
-        raise ValueError("empty batch: make_batch needs at least one (source, target) pair")
+        raise ValueError(
+            "empty batch: make_batch needs at least one (source, target) pair"
+        )
     src_ids, tgt_in_ids, tgt_out_ids = [], [], []
     for source_tokens, target_tokens in pairs_of_token_lists:
         if max_src_len is not None and len(source_tokens) > max_src_len:
@@ -935,7 +957,9 @@ def make_batch(
     src, src_lengths = pad_sequences(src_ids, src_vocab.pad_id)
     tgt_in, _ = pad_sequences(tgt_in_ids, tgt_vocab.pad_id)
     tgt_out, _ = pad_sequences(tgt_out_ids, tgt_vocab.pad_id)
-    return Seq2SeqBatch(src=src, src_lengths=src_lengths, tgt_in=tgt_in, tgt_out=tgt_out)
+    return Seq2SeqBatch(
+        src=src, src_lengths=src_lengths, tgt_in=tgt_in, tgt_out=tgt_out
+    )
 
 
 def batches(
@@ -1027,7 +1051,6 @@ class NumberListExample:
         return list(self.digits)
 
 
-@functools.lru_cache(maxsize=None)
 def render_number(number: int, language: str) -> str:
     """Write a non-negative integer in words with num2words (``(21, "fr")`` -> ``"vingt et un"``).
 
@@ -1035,12 +1058,20 @@ def render_number(number: int, language: str) -> str:
         ValueError: ``number`` is not a non-negative ``int``, or ``language`` is not in
             :data:`NUMBER_LANGUAGES`.
     """
-    from num2words import num2words
-
     if isinstance(number, bool) or not isinstance(number, int) or number < 0:
         raise ValueError(f"number must be a non-negative int, got {number!r}")
     if language not in NUMBER_LANGUAGES:
-        raise ValueError(f"unknown language {language!r}; expected one of {NUMBER_LANGUAGES}")
+        raise ValueError(
+            f"unknown language {language!r}; expected one of {NUMBER_LANGUAGES}"
+        )
+    return _num2words(number, language)
+
+
+@functools.lru_cache(maxsize=None)
+def _num2words(number: int, language: str) -> str:
+    """num2words, remembered: the task renders the same few hundred numbers many times."""
+    from num2words import num2words
+
     return num2words(number, lang=language)
 
 
@@ -1056,9 +1087,13 @@ def number_source_tokens(text: str, language: str) -> list[str]:
     ``number_source_tokens("사십이, 칠", "ko")`` -> ``["<ko>", "사", "십", "이", ",", "칠"]``.
     """
     if language not in NUMBER_LANGUAGES:
-        raise ValueError(f"unknown language {language!r}; expected one of {NUMBER_LANGUAGES}")
+        raise ValueError(
+            f"unknown language {language!r}; expected one of {NUMBER_LANGUAGES}"
+        )
     if language == "ko":
-        return [f"<{language}>"] + [character for character in text if not character.isspace()]
+        return [f"<{language}>"] + [
+            character for character in text if not character.isspace()
+        ]
     return [f"<{language}>"] + word_tokenize(text.replace("-", " "))
 
 
@@ -1085,13 +1120,18 @@ def make_number_lists(
     _check_choices(languages, NUMBER_LANGUAGES, "languages")
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
         raise ValueError(f"n must be a non-negative int, got {n!r}")
-    if not (isinstance(min_count, int) and isinstance(max_count, int)) or not 1 <= min_count <= max_count:
+    if (
+        not (isinstance(min_count, int) and isinstance(max_count, int))
+        or not 1 <= min_count <= max_count
+    ):
         raise ValueError(
             f"expected 1 <= min_count <= max_count, got min_count={min_count!r}, max_count={max_count!r}"
         )
     if isinstance(max_value, bool) or not isinstance(max_value, int) or max_value < 1:
         raise ValueError(f"max_value must be an int >= 1, got {max_value!r}")
-    available = sum((max_value + 1) ** count for count in range(min_count, max_count + 1))
+    available = sum(
+        (max_value + 1) ** count for count in range(min_count, max_count + 1)
+    )
     if n > available // 2:
         raise ValueError(
             f"n={n} is more than half of the {available} distinct lists of {min_count}..{max_count} "
@@ -1140,20 +1180,29 @@ class TaskData(NamedTuple):
     lengths: dict
 
 
-def _task_data(splits: dict, source_tokens: Callable, target_tokens: Callable,
-               min_freq: int = 1) -> TaskData:
+def _task_data(
+    splits: dict, source_tokens: Callable, target_tokens: Callable, min_freq: int = 1
+) -> TaskData:
     if len(splits["train"]) == 0:
-        raise ValueError("a task needs at least one training example, got an empty training split")
+        raise ValueError(
+            "a task needs at least one training example, got an empty training split"
+        )
     train = [(source_tokens(e), target_tokens(e)) for e in splits["train"]]
     train.sort(key=lambda pair: (len(pair[1]), len(pair[0])))
-    lengths = {name: [len(source_tokens(e)) for e in examples] for name, examples in splits.items()}
+    lengths = {
+        name: [len(source_tokens(e)) for e in examples]
+        for name, examples in splits.items()
+    }
     src_vocab = Vocab((s for s, _ in train), min_freq=min_freq)
     tgt_vocab = Vocab((t for _, t in train), min_freq=min_freq)
-    return TaskData(splits, train, src_vocab, tgt_vocab, max(len(s) for s, _ in train), lengths)
+    return TaskData(
+        splits, train, src_vocab, tgt_vocab, max(len(s) for s, _ in train), lengths
+    )
 
 
-def date_task(n_train: int = 10_000, n_valid: int = 1_000, n_test: int = 1_000,
-              seed: int = 0) -> TaskData:
+def date_task(
+    n_train: int = 10_000, n_valid: int = 1_000, n_test: int = 1_000, seed: int = 0
+) -> TaskData:
     """The date task: the locale token and one token per character -> the ISO date.
 
     The dates come from :func:`make_date_splits` (deterministic by ``seed``); no test date
@@ -1166,11 +1215,15 @@ def date_task(n_train: int = 10_000, n_valid: int = 1_000, n_test: int = 1_000,
         ValueError: a size is negative, the sizes ask for more dates than the range holds, or
             ``n_train`` is 0 (see :func:`make_date_splits`).
     """
-    splits = make_date_splits(n_train=n_train, n_valid=n_valid, n_test=n_test, seed=seed)
+    splits = make_date_splits(
+        n_train=n_train, n_valid=n_valid, n_test=n_test, seed=seed
+    )
     return _task_data(splits, date_source_tokens, date_target_tokens)
 
 
-def tatoeba_task(pairs: list[TranslationPair], seed: int = 0, min_freq: int = 1) -> TaskData:
+def tatoeba_task(
+    pairs: list[TranslationPair], seed: int = 0, min_freq: int = 1
+) -> TaskData:
     """Tatoeba English -> French, split 80/10/10 *by English sentence* (no source in two splits).
 
     ``pairs`` is :func:`load_tatoeba`'s list. Tokens are lower-cased words
@@ -1184,8 +1237,12 @@ def tatoeba_task(pairs: list[TranslationPair], seed: int = 0, min_freq: int = 1)
         ValueError: ``pairs`` is empty (see :func:`split_by_source`); ``min_freq`` < 1.
     """
     splits = split_by_source(pairs, fractions=(0.8, 0.1, 0.1), seed=seed)
-    return _task_data(splits, lambda p: word_tokenize(p.source), lambda p: word_tokenize(p.target),
-                      min_freq)
+    return _task_data(
+        splits,
+        lambda p: word_tokenize(p.source),
+        lambda p: word_tokenize(p.target),
+        min_freq,
+    )
 
 
 BOTTLENECK_BUCKETS = ((1, 9), (10, 13), (14, 16), (17, None))
@@ -1235,10 +1292,14 @@ def bottleneck_task(
     for name, size in sizes.items():
         if isinstance(size, bool) or not isinstance(size, int) or size < 0:
             raise ValueError(f"n_{name} must be a non-negative int, got {size!r}")
-    examples = make_number_lists(n_train + n_valid + n_test, min_count, max_count, max_value,
-                                 languages, seed)
-    splits = {"train": examples[:n_train], "valid": examples[n_train:n_train + n_valid],
-              "test": examples[n_train + n_valid:]}
+    examples = make_number_lists(
+        n_train + n_valid + n_test, min_count, max_count, max_value, languages, seed
+    )
+    splits = {
+        "train": examples[:n_train],
+        "valid": examples[n_train : n_train + n_valid],
+        "test": examples[n_train + n_valid :],
+    }
     return _task_data(splits, lambda e: e.source, lambda e: e.target)
 
 

@@ -23,14 +23,35 @@ import numpy as np
 import sacrebleu
 import torch
 
-from attnbook.data import TaskData, detokenize, group_references, pad_sequences, word_tokenize
+from attnbook.data import (
+    TaskData,
+    detokenize,
+    group_references,
+    pad_sequences,
+    word_tokenize,
+)
 
-__all__ = ["translate", "exact_match", "corpus_bleu", "scores_by_length", "bootstrap_by_length",
-           "ByLength", "evaluate_by_length", "tatoeba_test_set", "tatoeba_bleu"]
+__all__ = [
+    "translate",
+    "exact_match",
+    "corpus_bleu",
+    "scores_by_length",
+    "bootstrap_by_length",
+    "ByLength",
+    "evaluate_by_length",
+    "tatoeba_test_set",
+    "tatoeba_bleu",
+]
 
 
-def translate(model, src_token_lists: list, src_vocab, tgt_vocab, max_len: int,
-              batch_size: int = 256):
+def translate(
+    model,
+    src_token_lists: list,
+    src_vocab,
+    tgt_vocab,
+    max_len: int,
+    batch_size: int = 256,
+):
     """Greedy-decode a list of tokenized sentences with ``model.greedy_decode``.
 
     Args:
@@ -53,14 +74,21 @@ def translate(model, src_token_lists: list, src_vocab, tgt_vocab, max_len: int,
     model.eval()
     translations, all_weights = [], []
     for start in range(0, len(src_token_lists), batch_size):
-        chunk = src_token_lists[start:start + batch_size]
-        src, src_lengths = pad_sequences([src_vocab.encode(t) for t in chunk], src_vocab.pad_id)
-        tokens, weights = model.greedy_decode(src, src_lengths, max_len)  # (chunk, out_len)
+        chunk = src_token_lists[start : start + batch_size]
+        src, src_lengths = pad_sequences(
+            [src_vocab.encode(t) for t in chunk], src_vocab.pad_id
+        )
+        tokens, weights = model.greedy_decode(
+            src, src_lengths, max_len
+        )  # (chunk, out_len)
         for i in range(len(chunk)):
             words = tgt_vocab.decode(tokens[i])  # stops at <eos>
             translations.append(words)
-            all_weights.append(None if weights is None
-                               else weights[i, :len(words), :int(src_lengths[i])])
+            all_weights.append(
+                None
+                if weights is None
+                else weights[i, : len(words), : int(src_lengths[i])]
+            )
     model.train(was_training)
     return translations, all_weights
 
@@ -72,11 +100,15 @@ def exact_match(hypotheses: list, references: list) -> float:
         ValueError: the lists have different lengths, or are empty.
     """
     if len(hypotheses) != len(references):
-        raise ValueError(f"expected as many references as hypotheses, got {len(references)} "
-                         f"and {len(hypotheses)}")
+        raise ValueError(
+            f"expected as many references as hypotheses, got {len(references)} "
+            f"and {len(hypotheses)}"
+        )
     if len(hypotheses) == 0:
         raise ValueError("exact_match: expected at least one hypothesis, got none")
-    return sum(list(h) == list(r) for h, r in zip(hypotheses, references)) / len(hypotheses)
+    return sum(list(h) == list(r) for h, r in zip(hypotheses, references)) / len(
+        hypotheses
+    )
 
 
 def corpus_bleu(hypotheses: list, references: list) -> float:
@@ -96,22 +128,31 @@ def corpus_bleu(hypotheses: list, references: list) -> float:
             reference.
     """
     if len(hypotheses) != len(references):
-        raise ValueError(f"expected as many reference lists as hypotheses, got {len(references)} "
-                         f"and {len(hypotheses)}")
+        raise ValueError(
+            f"expected as many reference lists as hypotheses, got {len(references)} "
+            f"and {len(hypotheses)}"
+        )
     if len(hypotheses) == 0:
         raise ValueError("corpus_bleu: expected at least one hypothesis, got none")
     for index, refs in enumerate(references):
         if isinstance(refs, str) or len(refs) == 0:
-            raise ValueError(f"expected a non-empty list of reference strings for sentence "
-                             f"{index}, got {refs!r}")
+            raise ValueError(
+                f"expected a non-empty list of reference strings for sentence "
+                f"{index}, got {refs!r}"
+            )
     n_streams = max(len(refs) for refs in references)
-    streams = [[refs[k] if k < len(refs) else None for refs in references]
-               for k in range(n_streams)]
-    return sacrebleu.corpus_bleu(list(hypotheses), streams, tokenize="none", force=True).score
+    streams = [
+        [refs[k] if k < len(refs) else None for refs in references]
+        for k in range(n_streams)
+    ]
+    return sacrebleu.corpus_bleu(
+        list(hypotheses), streams, tokenize="none", force=True
+    ).score
 
 
-def scores_by_length(lengths: list, hypotheses: list, references: list, metric,
-                     buckets: list) -> list:
+def scores_by_length(
+    lengths: list, hypotheses: list, references: list, metric, buckets: list
+) -> list:
     """Score the examples separately for each bucket of input lengths.
 
     Args:
@@ -131,33 +172,51 @@ def scores_by_length(lengths: list, hypotheses: list, references: list, metric,
             bucket (no example is dropped silently).
     """
     if not len(lengths) == len(hypotheses) == len(references):
-        raise ValueError(f"expected lists of equal length, got {len(lengths)} lengths, "
-                         f"{len(hypotheses)} hypotheses and {len(references)} references")
+        raise ValueError(
+            f"expected lists of equal length, got {len(lengths)} lengths, "
+            f"{len(hypotheses)} hypotheses and {len(references)} references"
+        )
     ranges = [(low, math.inf if high is None else high) for low, high in buckets]
     for i, (low_i, high_i) in enumerate(ranges):
         if low_i > high_i:
             raise ValueError(f"bucket {buckets[i]} is empty: low > high")
-        for low_j, high_j in ranges[i + 1:]:
+        for low_j, high_j in ranges[i + 1 :]:
             if low_i <= high_j and low_j <= high_i:
                 raise ValueError(f"buckets overlap: {buckets}")
     members = [[] for _ in buckets]
     for index, length in enumerate(lengths):
         found = [b for b, (low, high) in enumerate(ranges) if low <= length <= high]
         if not found:
-            raise ValueError(f"example {index} has length {length}, which is in none of the "
-                             f"buckets {buckets}")
+            raise ValueError(
+                f"example {index} has length {length}, which is in none of the "
+                f"buckets {buckets}"
+            )
         members[found[0]].append(index)
     results = []
     for (low, high), indices in zip(buckets, members):
-        label = f"{low}+" if high is None else (f"{low}" if low == high else f"{low}-{high}")
-        score = (metric([hypotheses[i] for i in indices], [references[i] for i in indices])
-                 if indices else math.nan)
+        label = (
+            f"{low}+"
+            if high is None
+            else (f"{low}" if low == high else f"{low}-{high}")
+        )
+        score = (
+            metric([hypotheses[i] for i in indices], [references[i] for i in indices])
+            if indices
+            else math.nan
+        )
         results.append((label, len(indices), score))
     return results
 
 
-def bootstrap_by_length(lengths: list, hypotheses: list, references: list, metric,
-                        buckets: list, n_resamples: int = 200, seed: int = 0) -> list:
+def bootstrap_by_length(
+    lengths: list,
+    hypotheses: list,
+    references: list,
+    metric,
+    buckets: list,
+    n_resamples: int = 200,
+    seed: int = 0,
+) -> list:
     """90% bootstrap interval of each length bucket's score.
 
     The test set is resampled with replacement ``n_resamples`` times (seeded) and each
@@ -172,13 +231,24 @@ def bootstrap_by_length(lengths: list, hypotheses: list, references: list, metri
     samples = [[] for _ in buckets]
     for _ in range(n_resamples):
         chosen = [rng.randrange(len(lengths)) for _ in lengths]
-        results = scores_by_length([lengths[i] for i in chosen], [hypotheses[i] for i in chosen],
-                                   [references[i] for i in chosen], metric, buckets)
+        results = scores_by_length(
+            [lengths[i] for i in chosen],
+            [hypotheses[i] for i in chosen],
+            [references[i] for i in chosen],
+            metric,
+            buckets,
+        )
         for b, (_, count, score) in enumerate(results):
             if count > 0:
                 samples[b].append(score)
-    return [(float(np.percentile(s, 5)), float(np.percentile(s, 95))) if s
-            else (float("nan"), float("nan")) for s in samples]
+    return [
+        (
+            (float(np.percentile(s, 5)), float(np.percentile(s, 95)))
+            if s
+            else (float("nan"), float("nan"))
+        )
+        for s in samples
+    ]
 
 
 class ByLength(NamedTuple):
@@ -204,8 +274,14 @@ class ByLength(NamedTuple):
         return [score for _, _, score in self.results]
 
 
-def evaluate_by_length(model, task: TaskData, buckets, max_len: int, split: str = "test",
-                       metric=exact_match) -> ByLength:
+def evaluate_by_length(
+    model,
+    task: TaskData,
+    buckets,
+    max_len: int,
+    split: str = "test",
+    metric=exact_match,
+) -> ByLength:
     """Translate one split of a task and score it overall and per bucket of source length.
 
     The sources and references are the task's examples' ``.source`` / ``.target`` tokens
@@ -219,18 +295,26 @@ def evaluate_by_length(model, task: TaskData, buckets, max_len: int, split: str 
     from attnbook.data import DateExample, date_source_tokens, date_target_tokens
 
     if split not in task.splits:
-        raise ValueError(f"unknown split {split!r}; expected one of {tuple(task.splits)}")
+        raise ValueError(
+            f"unknown split {split!r}; expected one of {tuple(task.splits)}"
+        )
     examples = task.splits[split]
     if examples and isinstance(examples[0], DateExample):
         sources = [date_source_tokens(e) for e in examples]
         references = [date_target_tokens(e) for e in examples]
     else:
         sources, references = [e.source for e in examples], [e.target for e in examples]
-    hypotheses, weights = translate(model, sources, task.src_vocab, task.tgt_vocab, max_len)
+    hypotheses, weights = translate(
+        model, sources, task.src_vocab, task.tgt_vocab, max_len
+    )
     lengths = task.lengths[split]
-    return ByLength(hypotheses, weights, metric(hypotheses, references),
-                    scores_by_length(lengths, hypotheses, references, metric, buckets),
-                    bootstrap_by_length(lengths, hypotheses, references, metric, buckets))
+    return ByLength(
+        hypotheses,
+        weights,
+        metric(hypotheses, references),
+        scores_by_length(lengths, hypotheses, references, metric, buckets),
+        bootstrap_by_length(lengths, hypotheses, references, metric, buckets),
+    )
 
 
 def tatoeba_test_set(task: TaskData) -> tuple[list, list, list]:
@@ -243,7 +327,9 @@ def tatoeba_test_set(task: TaskData) -> tuple[list, list, list]:
     """
     sources, references = group_references(task.splits["test"])
     source_tokens = [word_tokenize(s) for s in sources]
-    reference_texts = [[detokenize(word_tokenize(r)) for r in refs] for refs in references]
+    reference_texts = [
+        [detokenize(word_tokenize(r)) for r in refs] for refs in references
+    ]
     return sources, source_tokens, reference_texts
 
 
@@ -251,6 +337,8 @@ def tatoeba_test_set(task: TaskData) -> tuple[list, list, list]:
 def tatoeba_bleu(model, task: TaskData, max_len: int = 20) -> tuple[float, list[str]]:
     """A model's test BLEU on Tatoeba, and its translations (tokenized text, one per sentence)."""
     _, source_tokens, reference_texts = tatoeba_test_set(task)
-    translations, _ = translate(model, source_tokens, task.src_vocab, task.tgt_vocab, max_len)
+    translations, _ = translate(
+        model, source_tokens, task.src_vocab, task.tgt_vocab, max_len
+    )
     hypotheses = [detokenize(tokens) for tokens in translations]
     return corpus_bleu(hypotheses, reference_texts), hypotheses

@@ -220,7 +220,7 @@ def test_untied_head_is_refused():
     gpt2 = small_gpt2()
     state = dict(gpt2.state_dict())
     state["lm_head.weight"] = state["lm_head.weight"] + 1
-    with pytest.raises(PretrainedModelError, match="ties the output projection"):
+    with pytest.raises(PretrainedModelError, match="ties the output layer"):
         gpt2_tensors(state)
 
 
