@@ -6,18 +6,18 @@ from torch import nn
 
 from attnbook import checks
 
+
+# From notebooks/02_seq2seq_attention.ipynb
 SCORE_NAMES = ("dot", "general", "concat", "additive")
 """The names :func:`make_score` accepts."""
 
 
 class DotScore(nn.Module):
-    """Luong's *dot* score ``q^T k`` (Luong et al. 2015, eq. 8); ``query_size ==
-    key_size``.
+    """Luong's *dot* score ``q^T k`` (Luong et al. 2015, eq. 8).
 
-    Every score module: ``forward(query (batch, T_q, d_q), keys (batch, T_k, d_k))``
-    returns ``scores (batch, T_q, T_k)``, and raises ValueError for a wrong rank, batch
-    or last size. Raises ValueError if ``query_size != key_size`` (dot has no parameters
-    to map them).
+    Every score: ``forward(query (batch, T_q, d_q), keys (batch, T_k, d_k))`` returns
+    ``scores (batch, T_q, T_k)``; ValueError for a wrong rank, batch or last size, and
+    here if ``query_size != key_size``.
     """
 
     def __init__(self, query_size: int, key_size: int) -> None:
@@ -62,8 +62,7 @@ class ConcatScore(nn.Module):
         T_q, T_k = query.shape[1], keys.shape[1]
         query_grid = query[:, :, None].expand(-1, -1, T_k, -1)  # (batch, T_q, T_k, d_q)
         key_grid = keys[:, None].expand(-1, T_q, -1, -1)        # (batch, T_q, T_k, d_k)
-        # (batch, T_q, T_k, d_q+d_k)
-        pairs = torch.cat([query_grid, key_grid], dim=-1)
+        pairs = torch.cat([query_grid, key_grid], dim=-1)       # (..., d_q+d_k)
         return self.v(torch.tanh(self.W(pairs))).squeeze(-1)    # (batch, T_q, T_k)
 
 
@@ -81,12 +80,9 @@ class AdditiveScore(nn.Module):
 
     def forward(self, query: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
         checks.check_query_keys(query, keys, self.query_size, self.key_size)
-        # (batch, T_q, 1, hidden)
-        projected_query = self.W_q(query)[:, :, None]
-        # (batch, 1, T_k, hidden)
-        projected_keys = self.W_k(keys)[:, None]
-        # (batch, T_q, T_k, hidden)
-        hidden = torch.tanh(projected_query + projected_keys)
+        projected_query = self.W_q(query)[:, :, None]           # (batch, T_q, 1, hid)
+        projected_keys = self.W_k(keys)[:, None]                # (batch, 1, T_k, hid)
+        hidden = torch.tanh(projected_query + projected_keys)   # (batch, T_q, T_k, hid)
         return self.v(hidden).squeeze(-1)                       # (batch, T_q, T_k)
 
 
@@ -110,50 +106,33 @@ def make_score(name: str, query_size: int, key_size: int,
 
 
 # From notebooks/02_seq2seq_attention.ipynb
-import torch
-
-from attnbook import checks
-
-
 def masked_softmax(scores: torch.Tensor, mask: torch.Tensor | None = None):
-    """Softmax over the last axis (the keys) that gives masked keys exactly zero weight.
+    """Softmax over the keys (last axis) giving masked keys exactly zero weight.
 
-    ``scores``: float ``(..., T_q, T_k)``; ``mask``: bool, broadcastable to
-    ``scores.shape``, True = may attend (a real key), or None (plain softmax). Returns
-    weights of the shape of ``scores``: each row sums to 1, is 0 at masked keys, and is
-    all 0 if every key is masked (``torch.softmax`` would give NaN). The row's largest
-    real score is subtracted before ``exp``, so large scores do not overflow. Raises
-    TypeError (scores not float, mask not bool) or ValueError (0-D scores, a mask that
-    does not broadcast; both shapes in the message).
+    ``scores`` float ``(..., T_q, T_k)``; ``mask`` bool broadcastable to it, True = may
+    attend, or None. Returns weights shaped like ``scores``; a fully masked row is 0.
+    TypeError (dtypes) or ValueError (0-D scores, a mask that does not broadcast).
     """
     checks.check_scores_and_mask(scores, mask)
     if mask is None:
         return torch.softmax(scores, dim=-1)                  # nothing is masked
     scores = scores.masked_fill(~mask, float("-inf"))         # (..., T_q, T_k)
     row_max = scores.amax(dim=-1, keepdim=True).detach()      # (..., T_q, 1)
-    # a fully masked row: use 0
-    row_max = row_max.masked_fill(torch.isinf(row_max), 0.0)
+    row_max = row_max.masked_fill(torch.isinf(row_max), 0.0)  # fully masked row: 0
     exp_scores = torch.exp(scores - row_max)                  # exactly 0 where masked
     row_sum = exp_scores.sum(dim=-1, keepdim=True)            # (..., T_q, 1)
     return exp_scores / row_sum.clamp_min(torch.finfo(scores.dtype).tiny)  # 0/tiny = 0
 
 
 # From notebooks/02_seq2seq_attention.ipynb
-import torch
-from torch import nn
-
-
 class Attention(nn.Module):
     """Score + masked softmax + weighted sum of the values (Bahdanau et al. 2015, eq.
     5-6; Luong et al. 2015, eq. 7): ``weights_i = masked_softmax(score(q_i, k_j))``,
     ``context_i = sum_j weights_ij v_j``. ``score`` is a name of :data:`SCORE_NAMES`.
 
     ``forward(query (batch, T_q, d_q), keys (batch, T_k, d_k), values (batch, T_k, d_v),
-    mask=None)`` returns ``(context (batch, T_q, d_v), weights (batch, T_q, T_k))``;
-    ``mask`` is bool, 3-D, broadcastable to ``(batch, T_q, T_k)``, True = may attend (a
-    mask of real tokens ``(batch, T_k)`` goes in as ``token_mask.unsqueeze(1)``). Raises
-    ValueError for wrong shapes or a mask that is not 3-D, TypeError for a non-bool
-    mask.
+    mask=None)`` -> ``(context (batch, T_q, d_v), weights (batch, T_q, T_k))``; ``mask``
+    bool, 3-D, True = may attend. ValueError (shapes, rank), TypeError (non-bool mask).
     """
 
     def __init__(self, score: str, query_size: int, key_size: int,

@@ -14,13 +14,11 @@ from attnbook import checks
 from attnbook.masks import token_mask
 
 
+# From notebooks/01_rnn_lstm.ipynb
 class Encoder(nn.Module):
-    """Read padded sources ``src (batch, src_len)`` with a one-layer LSTM.
-
-    Returns ``(outputs (batch, src_len, hidden), (h_n, c_n))``: the state after every
-    token (zero at padding), and ``h_n``, ``c_n`` ``(1, batch, hidden)`` after each
-    source's own last token. :class:`Seq2Seq` checks the inputs.
-    """
+    """Read padded sources ``src (batch, src_len)`` with a one-layer LSTM. Returns
+    ``(outputs (batch, src_len, hidden), (h_n, c_n))``: every token's state (0 at
+    padding); ``h_n``, ``c_n (1, batch, hidden)`` after each source's last token."""
 
     def __init__(self, vocab_size: int, embed_dim: int, hidden_size: int,
                  pad_id: int = 0) -> None:
@@ -41,11 +39,8 @@ class Encoder(nn.Module):
 # From notebooks/01_rnn_lstm.ipynb
 class Decoder(nn.Module):
     """The fixed-context decoder (Cho et al. 2014): ``context = h_n``,
-    ``s_t = LSTM([embed(y_{t-1}); context], s_{t-1})``, ``logits_t = W_out s_t + b``.
-
-    ``forward(tgt_in (batch, tgt_len), state, enc_outputs, src_token_mask)`` returns
-    ``(logits (batch, tgt_len, vocab), state, None)``; ``Seq2Seq`` checks the inputs.
-    """
+    ``s_t = LSTM([embed(y_{t-1}); context], s_{t-1})``, ``logits_t = W_out s_t + b``;
+    ``forward`` returns ``(logits (batch, tgt_len, vocab), state, None)``."""
 
     def __init__(self, vocab_size: int, embed_dim: int, hidden_size: int) -> None:
         super().__init__()
@@ -69,22 +64,18 @@ class Decoder(nn.Module):
 
 # From notebooks/01_rnn_lstm.ipynb
 class Seq2Seq(nn.Module):
-    """Encoder + decoder (Cho et al. 2014; Sutskever et al. 2014).
-
-    ``bos_id``, ``eos_id``, ``pad_id``: target-vocabulary ids; ``max_src_len``: the
-    longest source accepted. Bad inputs raise ValueError (see ``attnbook.checks``).
-    """
+    """Encoder + decoder (Cho et al. 2014; Sutskever et al. 2014). ``*_id``: target
+    ids; ``max_src_len``: the longest source. ValueError for bad inputs."""
 
     def __init__(self, encoder, decoder, bos_id: int, eos_id: int, pad_id: int,
                  max_src_len: int) -> None:
         super().__init__()
         self.encoder, self.decoder = encoder, decoder
         self.bos_id, self.eos_id, self.pad_id = bos_id, eos_id, pad_id
-        self.max_src_len = max_src_len
+        self.max_src_len = max_src_len                # longer sources are refused
 
     def encode(self, src, src_lengths):
-        """``(enc_outputs, enc_state, src_token_mask)``; the mask ``(batch, src_len)``
-        is True at real tokens."""
+        """``(enc_outputs, enc_state, src_token_mask (batch, src_len))``."""
         checks.check_source(src, src_lengths, self.max_src_len)
         src_token_mask = token_mask(src_lengths, src.shape[1])    # (batch, src_len)
         enc_outputs, enc_state = self.encoder(src.long(), src_lengths.long())
@@ -99,6 +90,7 @@ class Seq2Seq(nn.Module):
         return logits                                         # (batch, tgt_len, vocab)
 
 
+# From notebooks/01_rnn_lstm.ipynb
 def make_baseline(src_vocab, tgt_vocab, config, max_src_len: int) -> Seq2Seq:
     """The fixed-context baseline, seeded by ``config.seed``."""
     torch.manual_seed(config.seed)
@@ -112,9 +104,8 @@ def make_baseline(src_vocab, tgt_vocab, config, max_src_len: int) -> Seq2Seq:
 # From notebooks/01_rnn_lstm.ipynb
 @torch.no_grad()
 def greedy_decode(self: Seq2Seq, src, src_lengths, max_len: int):
-    """Returns ``(tokens (batch, out_len), weights (batch, out_len, src_len) or None)``:
-    no ``<bos>``; after a sentence's ``<eos>`` come ``pad_id``s; ``out_len <= max_len``.
-    """
+    """Returns ``(tokens (batch, out_len <= max_len), weights (batch, out_len, src_len)
+    or None)``: no ``<bos>``; ``pad_id`` after a sentence's ``<eos>``."""
     checks.check_max_len(max_len)
     enc_outputs, enc_state, src_token_mask = self.encode(src, src_lengths)
     state = self.decoder.init_state(enc_outputs, enc_state, src_token_mask)
@@ -139,48 +130,7 @@ Seq2Seq.greedy_decode = greedy_decode
 
 
 # From notebooks/01_rnn_lstm.ipynb
-import random
-import time
-
-import torch.nn.functional as F
-
-
-def train_seq2seq(model: Seq2Seq, batches: list, config: Seq2SeqConfig,
-                  log_every_epoch: bool = True) -> list[float]:
-    """Teacher-forced training: Adam, cross-entropy ignoring padding, gradient clipping.
-
-    Epoch ``e`` visits ``batches`` (a list of ``attnbook.data.Seq2SeqBatch``) in the
-    order of ``random.Random(config.seed + e)``; ``log_every_epoch`` prints one line per
-    epoch. Returns the mean training loss of every epoch (nats per target token, padding
-    excluded). Raises ValueError if ``batches`` is empty.
-    """
-    checks.check_batches(batches)
-    torch.manual_seed(config.seed)
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
-    model.train()
-    epoch_losses = []
-    for epoch in range(config.num_epochs):
-        start, order = time.perf_counter(), list(range(len(batches)))
-        random.Random(config.seed + epoch).shuffle(order)
-        total_loss, total_tokens = 0.0, 0
-        for batch in (batches[i] for i in order):
-            # (batch, tgt, vocab)
-            logits = model(batch.src, batch.src_lengths, batch.tgt_in)
-            loss = F.cross_entropy(logits.flatten(0, 1), batch.tgt_out.flatten(),
-                                   ignore_index=model.pad_id)
-            optimizer.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), config.clip)
-            optimizer.step()
-            n_tokens = int((batch.tgt_out != model.pad_id).sum())
-            total_loss += loss.item() * n_tokens
-            total_tokens += n_tokens
-        epoch_losses.append(total_loss / total_tokens)
-        if log_every_epoch:
-            print(f"epoch {epoch + 1}/{config.num_epochs}: loss {epoch_losses[-1]:.3f} "
-                  f"({time.perf_counter() - start:.1f} s)")
-    model.eval()
-    return epoch_losses
+from attnbook.training import train_seq2seq  # noqa: F401
 
 
 # From notebooks/01_rnn_lstm.ipynb
@@ -199,16 +149,15 @@ from attnbook import checks
 from attnbook.attention import Attention
 
 
+# From notebooks/02_seq2seq_attention.ipynb
 class AttentionDecoder(nn.Module):
     """An LSTM decoder with Luong-style global attention, without input feeding.
 
     At target position t (Luong et al. 2015, section 3.1): ``h_t =
     LSTM(embed(y_{t-1}))``; ``h_t`` is the query and the encoder outputs are keys and
     values: ``c_t`` (eq. 7); ``htilde_t = tanh(W_c [c_t; h_t])`` (eq. 5); ``logits_t =
-    W_s htilde_t + b_s`` (eq. 6). ``score`` is a name of
-    :data:`attnbook.attention.SCORE_NAMES` (ValueError if unknown); ``attentional_size``
-    (default ``2 * hidden_size``) is the size of ``htilde_t``. Implements the decoder
-    interface of :class:`Seq2Seq` (``init_state``, ``forward``).
+    W_s htilde_t + b_s`` (eq. 6). ``score``: a name of ``SCORE_NAMES``;
+    ``attentional_size`` (default ``2 * hidden_size``): the size of ``htilde_t``.
     """
 
     def __init__(self, vocab_size: int, embed_dim: int, hidden_size: int,
@@ -223,28 +172,19 @@ class AttentionDecoder(nn.Module):
         self.output = nn.Linear(attentional_size, vocab_size)               # eq. 6
 
     def init_state(self, enc_outputs, enc_state, src_token_mask):
-        """Start from the encoder's final ``(h_n, c_n)``, each ``(1, batch,
-        hidden)``."""
-        return enc_state
+        return enc_state                       # (h_n, c_n), each (1, batch, hidden)
 
     def forward(self, tgt_in, state, enc_outputs, src_token_mask):
-        """``tgt_in (batch, tgt_len)`` int64; ``state (h, c)``; ``enc_outputs (batch,
-        src_len, hidden)``; ``src_token_mask (batch, src_len)`` bool, True = real token.
-        Returns ``(logits (batch, tgt_len, vocab), (h, c), weights (batch, tgt_len,
-        src_len))``; ValueError / TypeError for wrong shapes or dtypes (see
-        ``attnbook.checks``)."""
+        """``src_token_mask (batch, src_len)``: True = real token. Returns ``(logits
+        (batch, tgt_len, vocab), (h, c), weights (batch, tgt_len, src_len))``."""
         checks.check_attention_decoder_inputs(tgt_in, enc_outputs, src_token_mask,
                                              self.hidden_size)
         embedded = self.embedding(tgt_in)                   # (batch, tgt_len, embed)
-        # (batch, tgt_len, hidden): h_t
-        queries, state = self.rnn(embedded, state)
+        queries, state = self.rnn(embedded, state)          # (batch, tgt_len, hidden)
         context, weights = self.attention(queries, enc_outputs, enc_outputs,
-                                          # (batch, tgt_len, hidden)
-                                          src_token_mask[:, None])
-        # (batch, tgt_len, 2 * hidden)
-        combined = torch.cat([context, queries], dim=-1)
-        # (batch, tgt_len, att): htilde_t
-        attentional = torch.tanh(self.W_c(combined))
+                                          src_token_mask[:, None])  # c_t: like queries
+        combined = torch.cat([context, queries], dim=-1)    # (batch, tgt_len, 2*hidden)
+        attentional = torch.tanh(self.W_c(combined))        # (batch, tgt_len, att)
         return self.output(attentional), state, weights     # (batch, tgt_len, vocab)
 
 

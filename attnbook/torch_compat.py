@@ -13,9 +13,13 @@ reproduce. Torch's masks are not involved: see :mod:`attnbook.masks` for the one
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from attnbook import checks
 
 
 def multi_head_attention_from_torch(cls: type, module: nn.MultiheadAttention) -> nn.Module:
@@ -116,3 +120,25 @@ def encoder_from_torch(cls: type, module: nn.TransformerEncoder) -> nn.Module:
                                  device=module.norm.weight.device, dtype=module.norm.weight.dtype)
         copy.norm.load_state_dict(module.norm.state_dict())
     return copy.train(module.training)
+
+
+def reset_cell_parameters(cell: nn.Module) -> None:
+    """Chapter 1's ``RNNCell`` / ``LSTMCell`` initialisation: every parameter drawn from
+    ``Uniform(-1/sqrt(hidden_size), 1/sqrt(hidden_size))``, as ``torch.nn.RNNCell`` and
+    ``torch.nn.LSTMCell`` do."""
+    bound = 1.0 / math.sqrt(cell.hidden_size)
+    for weight in cell.parameters():
+        nn.init.uniform_(weight, -bound, bound)
+
+
+def cell_from_torch(cls: type, cell: nn.Module) -> nn.Module:
+    """A chapter 1 cell ``cls`` with the weights of ``cell``, an ``nn.RNNCell`` or
+    ``nn.LSTMCell``.
+
+    Raises ValueError for an ``nn.RNNCell`` whose nonlinearity is not tanh.
+    """
+    if isinstance(cell, nn.RNNCell):
+        checks.check_tanh_cell(cell)
+    ours = cls(cell.input_size, cell.hidden_size, bias=cell.bias)
+    ours.load_state_dict(cell.state_dict())
+    return ours
