@@ -1,6 +1,6 @@
 """Copy PyTorch's own modules into the course's (hand-written plumbing, not course material).
 
-Chapters 4 and 5 check their modules against ``torch.nn.MultiheadAttention``,
+Chapters 1, 4, 5 and 7 check their modules against ``torch.nn.MultiheadAttention``,
 ``torch.nn.TransformerEncoderLayer`` and ``torch.nn.TransformerEncoder`` by copying the weights of a
 PyTorch module into a course module and comparing the outputs. The copying is bookkeeping (which
 slice of ``in_proj_weight`` is ``W^Q``, which options the course's modules lack), so it lives here;
@@ -142,3 +142,62 @@ def cell_from_torch(cls: type, cell: nn.Module) -> nn.Module:
     ours = cls(cell.input_size, cell.hidden_size, bias=cell.bias)
     ours.load_state_dict(cell.state_dict())
     return ours
+
+
+# Chapter 7: the decoder (TransformerDecoderLayer.from_torch, TransformerDecoder.from_torch)
+def decoder_layer_from_torch(cls: type, module: nn.TransformerDecoderLayer) -> nn.Module:
+    """Return a copy of ``module`` as the course's ``TransformerDecoderLayer`` ``cls``.
+
+    ``self_attn`` becomes ``self_attn``, ``multihead_attn`` becomes ``cross_attn``,
+    ``linear1``/``linear2`` the feed-forward block and ``norm1..3`` the three LayerNorms.
+
+    Raises:
+        TypeError: ``module`` is not an ``nn.TransformerDecoderLayer``.
+        ValueError: ``module`` is not batch-first, has ``bias=False``, or an activation other
+            than ReLU or exact GELU.
+    """
+    if not isinstance(module, nn.TransformerDecoderLayer):
+        raise TypeError(f"expected an nn.TransformerDecoderLayer, got {type(module).__name__}")
+    activation = _activation_name(module.activation)
+    if module.linear1.bias is None or module.norm1.bias is None:
+        raise ValueError("bias=False is not supported")
+    weight = module.linear1.weight
+    copy = cls(module.linear1.in_features, module.self_attn.num_heads,
+               module.linear1.out_features, dropout=module.dropout.p, activation=activation,
+               norm_first=module.norm_first, layer_norm_eps=module.norm1.eps)
+    copy.to(device=weight.device, dtype=weight.dtype)
+    mha = type(copy.self_attn)
+    copy.self_attn = mha.from_torch(module.self_attn)            # checks batch_first
+    copy.cross_attn = mha.from_torch(module.multihead_attn)
+    pairs = ((copy.feed_forward.linear1, module.linear1),
+             (copy.feed_forward.linear2, module.linear2),
+             (copy.norm1, module.norm1), (copy.norm2, module.norm2), (copy.norm3, module.norm3))
+    with torch.no_grad():
+        for ours, theirs in pairs:
+            ours.weight.copy_(theirs.weight)
+            ours.bias.copy_(theirs.bias)
+    return copy.train(module.training)
+
+
+def decoder_from_torch(cls: type, module: nn.TransformerDecoder) -> nn.Module:
+    """Return a copy of an ``nn.TransformerDecoder`` (its layers and final ``norm``, if any) as
+    the course's ``TransformerDecoder`` ``cls``.
+
+    Raises:
+        TypeError: ``module`` is not an ``nn.TransformerDecoder``.
+        ValueError: as :func:`decoder_layer_from_torch`.
+    """
+    if not isinstance(module, nn.TransformerDecoder):
+        raise TypeError(f"expected an nn.TransformerDecoder, got {type(module).__name__}")
+    from attnbook.transformer import TransformerDecoderLayer
+
+    layers = [TransformerDecoderLayer.from_torch(layer) for layer in module.layers]
+    first = layers[0]
+    copy = cls(len(layers), first.self_attn.d_model, first.self_attn.num_heads,
+               first.feed_forward.linear1.out_features, final_norm=module.norm is not None)
+    copy.layers = nn.ModuleList(layers)
+    if module.norm is not None:
+        copy.norm = nn.LayerNorm(module.norm.normalized_shape, eps=module.norm.eps,
+                                 device=module.norm.weight.device, dtype=module.norm.weight.dtype)
+        copy.norm.load_state_dict(module.norm.state_dict())
+    return copy.train(module.training)

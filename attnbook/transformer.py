@@ -147,7 +147,7 @@ def causal_mask(size: int, device: torch.device | str | None = None) -> Tensor:
 from torch import nn
 
 from attnbook.attention import MultiHeadAttention
-from attnbook import torch_compat_decoder
+from attnbook import torch_compat
 from attnbook.checks import check_decoder_inputs
 
 
@@ -197,14 +197,14 @@ class TransformerDecoderLayer(nn.Module):
     @classmethod
     def from_torch(cls, module: nn.TransformerDecoderLayer):
         """A copy of a batch-first ``nn.TransformerDecoderLayer``."""
-        return torch_compat_decoder.decoder_layer_from_torch(cls, module)
+        return torch_compat.decoder_layer_from_torch(cls, module)
 
 
 # From notebooks/07_transformer_decoder.ipynb
 import torch
 from torch import nn
 
-from attnbook import torch_compat_decoder
+from attnbook import torch_compat
 from attnbook.checks import check_num_layers
 
 
@@ -246,7 +246,7 @@ class TransformerDecoder(nn.Module):
     @classmethod
     def from_torch(cls, module: nn.TransformerDecoder) -> "TransformerDecoder":
         """A copy of an ``nn.TransformerDecoder`` of batch-first layers."""
-        return torch_compat_decoder.decoder_from_torch(cls, module)
+        return torch_compat.decoder_from_torch(cls, module)
 
 
 # From notebooks/07_transformer_decoder.ipynb

@@ -63,3 +63,17 @@ def test_book_serves_its_own_javascript(built_book):
         # Scripts that load with the page (Thebe's URL is only a setting, fetched if a reader clicks "Live code")
         external = re.findall(r'<script[^>]*\ssrc="((?:https?:)?//[^"]+)"', html)
         assert not external, f"{page} loads scripts from elsewhere: {external}"
+
+
+def test_every_chapter_serves_its_student_notebook(built_book):
+    """The exercise link works offline: besides the Colab badge, the book serves the student notebook."""
+    for page in toc_pages():
+        if not page.startswith("notebooks/"):
+            continue
+        name = page.split("/")[-1]
+        html = (built_book / f"{page}.html").read_text(encoding="utf-8")
+        links = re.findall(r'href="([^"]*_downloads/[^"]*/' + re.escape(name) + r'\.ipynb)"', html)
+        assert links, f"{page}: no download link to the student notebook {name}.ipynb"
+        served = (built_book / page).parent / links[0]
+        assert served.is_file(), f"{page}: the linked student notebook {links[0]} is not in the site"
+        assert '"nbgrader"' in served.read_text(encoding="utf-8"), f"{served} is not the student notebook"
