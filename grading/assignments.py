@@ -14,16 +14,17 @@ import re
 from pathlib import Path
 
 import nbformat
-import yaml
+
+from attnbook import _export
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = re.compile(r"^(q\d+)_[A-Za-z0-9_]+$")
 
 
 def toc_chapters(root: Path = ROOT) -> list[str]:
-    """Chapter notebooks listed in ``_toc.yml`` (``notebooks/NN_name``, without suffix), in order."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]] + [c["file"] for part in toc.get("parts", []) for c in part.get("chapters", [])]
+    """Chapter notebooks listed in ``_toc.yml`` (``notebooks/NN_name``, without suffix), in order
+    (read by the course's one reader of the table of contents, ``attnbook._export.toc_entries``)."""
+    files = _export.toc_entries(root)
     return [f[: -len(".ipynb")] if f.endswith(".ipynb") else f for f in files if f.startswith("notebooks/")]
 
 
