@@ -48,6 +48,7 @@ node_modules/.attnbook-widgets-stamp: package.json package-lock.json
 	touch $@
 
 book: $(STAMP) widgets-js
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m attnbook._execute . || echo "attnbook._execute: a notebook was not cached; the build below executes it (and shows why)"
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter-book build . -W -n --keep-going
 
 # The whole book as one PDF, $(PDF) (and beside the site, _build/html/attnbook.pdf, when the site is

@@ -45,12 +45,20 @@ def _build_book(work: Path) -> dict:
             shutil.copy2(ROOT / name, work / name)
     if (ROOT / "node_modules").is_dir():  # the widget JavaScript installed by `make widgets-js`
         os.symlink(ROOT / "node_modules", work / "node_modules")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # The notebooks, executed into the book's jupyter-cache several at a time (the build
+    # would run them one after the other); one that fails is not cached: the build
+    # executes it again and fails with its traceback.
+    pre = subprocess.run([sys.executable, "-m", "attnbook._execute", str(work)],
+                         capture_output=True, text=True, env=env)
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     result = subprocess.run(
         [str(jupyter_book), "build", str(work), "-W", "-n", "--keep-going", "--all"],
-        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True, text=True, env=env,
     )
-    return {"returncode": result.returncode, "log": (result.stdout + result.stderr)[-6000:]}
+    pre_log = (pre.stdout + pre.stderr)[-2000:]
+    return {"returncode": result.returncode,
+            "log": pre_log + "\n" + (result.stdout + result.stderr)[-6000:]}
 
 
 def pytest_collection_modifyitems(items):
