@@ -62,8 +62,9 @@ pdf: $(STAMP) widgets-js
 	$(BIN)/python -m attnbook._pdf _build/singlehtml $(PDF) --chromium "$(CHROMIUM)"
 	if [ -d _build/html ]; then cp $(PDF) _build/html/attnbook.pdf; fi
 
-# Each chapter notebook is executed once, by the book build of tests/test_book.py (a failing cell
-# fails the build); nbval runs the instructor notebooks of solutions/.
+# Each chapter notebook is executed once, for the book build of tests/test_book.py (attnbook._execute
+# runs them two at a time into the build's cache first; a failing cell fails the build); nbval runs
+# the instructor notebooks of solutions/.
 test: $(STAMP) widgets-js
 	PATH="$(abspath $(BIN)):$$PATH" OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
 	  $(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax -p no:cacheprovider \

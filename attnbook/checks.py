@@ -49,6 +49,20 @@ def check_probability(name: str, value: float) -> None:
         raise ValueError(f"{name} must be in [0, 1), got {value}")
 
 
+def broadcast_shapes(*shapes) -> tuple[int, ...]:
+    """``torch.broadcast_shapes`` for the checks, in plain Python (torch's first call
+    imports sympy, about 0.7 s): the broadcast shape, or ``RuntimeError`` as torch's."""
+    ndim = max((len(shape) for shape in shapes), default=0)
+    result = [1] * ndim
+    for shape in shapes:
+        for axis, size in enumerate(tuple(shape)[::-1], start=1):
+            if size != 1 and result[-axis] not in (1, size):
+                raise RuntimeError(f"shapes {[tuple(s) for s in shapes]} do not broadcast")
+            if size != 1:
+                result[-axis] = size
+    return tuple(result)
+
+
 def check_bool_mask(name: str, mask: object, target_shape: Sequence[int], target_text: str) -> None:
     """Check a boolean attention mask (True = may attend) that must broadcast to ``target_shape``.
 
@@ -69,7 +83,7 @@ def check_bool_mask(name: str, mask: object, target_shape: Sequence[int], target
     ok = mask.dim() <= len(target)
     if ok:
         try:
-            ok = torch.broadcast_shapes(tuple(mask.shape), target) == target
+            ok = broadcast_shapes(tuple(mask.shape), target) == target
         except RuntimeError:
             ok = False
     if not ok:
@@ -215,7 +229,7 @@ def check_scores_and_mask(scores: object, mask: object) -> None:
         got = getattr(mask, "dtype", type(mask))
         raise TypeError(f"mask must be a bool tensor (True = may attend), got {got}")
     try:
-        broadcast_shape = torch.broadcast_shapes(mask.shape, scores.shape)
+        broadcast_shape = broadcast_shapes(mask.shape, scores.shape)
     except RuntimeError:
         broadcast_shape = None
     if broadcast_shape != scores.shape:
@@ -292,7 +306,7 @@ def check_attention_inputs(query: object, key: object, value: object, mask: obje
         raise ValueError(f"key and value must have the same number of positions T_k "
                          f"(dimension -2), got key {tuple(key.shape)} and value {tuple(value.shape)}")
     try:
-        batch_shape = torch.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
+        batch_shape = broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
     except RuntimeError:
         raise ValueError(f"the leading (batch) dimensions of query {tuple(query.shape)}, key "
                          f"{tuple(key.shape)} and value {tuple(value.shape)} do not broadcast "
@@ -661,7 +675,7 @@ def check_tiled_attention(query: object, key: object, value: object, mask: objec
         raise ValueError(f"key and value must have the same number of positions T_k, got key "
                          f"{tuple(key.shape)} and value {tuple(value.shape)}")
     try:
-        batch = torch.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
+        batch = broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
     except RuntimeError:
         raise ValueError(f"the leading dimensions of query {tuple(query.shape)}, key "
                          f"{tuple(key.shape)} and value {tuple(value.shape)} do not broadcast "

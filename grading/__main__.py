@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -88,4 +89,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    code = main()
+    sys.stdout.flush(), sys.stderr.flush()
+    # Every file and the gradebook are closed by now: skip the interpreter's tear-down of the ~2,000
+    # modules that nbgrader imports (0.6-0.8 s of every command here).
+    os._exit(code)

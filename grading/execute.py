@@ -15,7 +15,9 @@ nbgrader's own ``Execute`` already has the per-cell timeout (it interrupts the k
   kernel's pristine state, and before every test cell it restores it and runs the set-up cell again
   (the set-up helpers, the references, the seed), out of reach of input transformers;
 - a test passes or fails: a number a test cell displays never becomes partial credit (nbgrader
-  would score a cell by a number it ends with; its ``execute_result`` is shown as plain output).
+  would score a cell by a number it ends with; its ``execute_result`` is shown as plain output);
+- ``while_kernel_starts``: work of the grading process (``grading.grade.warm_feedback``) done in a
+  thread during the seconds the new kernel spends importing torch.
 
 Errors are recorded as ordinary error outputs, so nbgrader scores those cells 0 by its usual rule.
 """
@@ -23,12 +25,14 @@ Errors are recorded as ordinary error outputs, so nbgrader scores those cells 0 
 from __future__ import annotations
 
 import math
+import threading
 import time
 from pathlib import Path
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.util import run_sync
 from nbformat.v4 import new_output
-from traitlets import Integer
+from traitlets import Callable, Integer
 
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbgrader.utils import is_grade, is_locked, is_solution
@@ -45,6 +49,15 @@ class GuardedExecute(Execute):
 
     notebook_timeout = Integer(300, help="seconds for the whole notebook (0: no limit)").tag(config=True)
     max_output_chars = Integer(20_000, help="characters of stream output kept per cell").tag(config=True)
+    while_kernel_starts = Callable(None, allow_none=True,
+                                   help="run in a thread once the kernel is launched").tag(config=True)
+
+    async def async_start_new_kernel(self, **kwargs):
+        await super().async_start_new_kernel(**kwargs)
+        if self.while_kernel_starts is not None:
+            threading.Thread(target=self.while_kernel_starts, daemon=True).start()
+
+    start_new_kernel = run_sync(async_start_new_kernel)
 
     def preprocess(self, nb, resources=None, km=None):
         self._cell_timeout = self.timeout

@@ -337,3 +337,18 @@ def test_mha_from_torch_rejects_unsupported_options(module, match):
 def test_mha_from_torch_rejects_other_modules():
     with pytest.raises(TypeError, match="nn.MultiheadAttention"):
         MultiHeadAttention.from_torch(nn.Linear(8, 8))
+
+
+@pytest.mark.parametrize("shapes", [((2, 3), (1, 3)), ((4, 1, 5), (3, 1)), ((), (2,)),
+                                    ((0,), (1,)), ((2, 1, 4), (1, 6, 1), (6, 4)),
+                                    ((3,), (4,)), ((2, 3), (3, 3)), ((0,), (3,))])
+def test_the_checks_broadcast_exactly_as_torch(shapes):
+    from attnbook.checks import broadcast_shapes
+
+    try:
+        expected = tuple(torch.broadcast_shapes(*shapes))
+    except RuntimeError:
+        with pytest.raises(RuntimeError):
+            broadcast_shapes(*shapes)
+    else:
+        assert broadcast_shapes(*shapes) == expected

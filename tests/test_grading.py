@@ -22,6 +22,7 @@ shared with other work (load average 10 on 2 cores here) does not push a slow ce
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import subprocess
@@ -111,6 +112,19 @@ class Box:
         "q1": ["assigns torch.allclose"],
         "q2": ["redefines check_close", "reassigns F", "assigns torch.equal", "setattr() on nn", "sys.modules",
                "get_ipython()", "exec()", "reassigns SDPA_FORBIDDEN"]}
+
+
+def test_the_grading_process_does_not_import_torch(tmp_path):
+    """Only the students' kernels need torch (3 s to import here): the grading process gets an
+    assignment ready (gradebook, kernelspec with the modules each kernel preloads) without it."""
+    script = ("import json, sys\nfrom grading.grade import Settings, prepare\n"
+              f"prepare({NASTY_ASSIGNMENT!r}, Settings(work_dir={str(tmp_path)!r}, quiet=True))\n"
+              "print(json.dumps('torch' in sys.modules))\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert result.stdout.split()[-1] == "false"
+    spec = json.loads((tmp_path / "jupyter" / "kernels" / "attnbook-grading" / "kernel.json").read_text())
+    assert spec["env"]["ATTNBOOK_SANDBOX_PRELOAD"] == "torch,math,torch.nn.functional,attnbook.exercise"
 
 
 def test_points_above_the_maximum_are_flagged(tmp_path):
