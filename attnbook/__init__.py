@@ -17,4 +17,12 @@ kernel-free explorers), ``exercise`` (the exercises' checks), ``_export`` (the e
 the book).
 """
 
+import sys as _sys
+
+# jsonschema, which nbformat imports (myst-nb's glue does, in every chapter), imports the
+# optional `rfc3987_syntax` when it is installed; that module builds a parser for IRIs at
+# import time, 2-3 s of every chapter's kernel. The course validates no IRIs: without the
+# module jsonschema only skips its "iri" format checks.
+_sys.modules.setdefault("rfc3987_syntax", None)
+
 __version__ = "0.1.0"
