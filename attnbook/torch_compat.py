@@ -106,11 +106,18 @@ def encoder_from_torch(cls: type, module: nn.TransformerEncoder) -> nn.Module:
         TypeError: ``module`` is not an ``nn.TransformerEncoder``.
         ValueError: as :func:`encoder_layer_from_torch`.
     """
-    if not isinstance(module, nn.TransformerEncoder):
-        raise TypeError(f"expected an nn.TransformerEncoder, got {type(module).__name__}")
     from attnbook.transformer import TransformerEncoderLayer
 
-    layers = [TransformerEncoderLayer.from_torch(layer) for layer in module.layers]
+    return _stack_from_torch(cls, module, nn.TransformerEncoder, TransformerEncoderLayer)
+
+
+def _stack_from_torch(cls: type, module: nn.Module, torch_type: type,
+                      layer_cls: type) -> nn.Module:
+    """The course's stack ``cls`` holding ``layer_cls.from_torch`` of each of ``module``'s
+    layers and a copy of its final ``norm`` (if any), in ``module``'s train/eval mode."""
+    if not isinstance(module, torch_type):
+        raise TypeError(f"expected an nn.{torch_type.__name__}, got {type(module).__name__}")
+    layers = [layer_cls.from_torch(layer) for layer in module.layers]
     first = layers[0]
     copy = cls(len(layers), first.self_attn.d_model, first.self_attn.num_heads,
                first.feed_forward.linear1.out_features, final_norm=module.norm is not None)
@@ -187,17 +194,6 @@ def decoder_from_torch(cls: type, module: nn.TransformerDecoder) -> nn.Module:
         TypeError: ``module`` is not an ``nn.TransformerDecoder``.
         ValueError: as :func:`decoder_layer_from_torch`.
     """
-    if not isinstance(module, nn.TransformerDecoder):
-        raise TypeError(f"expected an nn.TransformerDecoder, got {type(module).__name__}")
     from attnbook.transformer import TransformerDecoderLayer
 
-    layers = [TransformerDecoderLayer.from_torch(layer) for layer in module.layers]
-    first = layers[0]
-    copy = cls(len(layers), first.self_attn.d_model, first.self_attn.num_heads,
-               first.feed_forward.linear1.out_features, final_norm=module.norm is not None)
-    copy.layers = nn.ModuleList(layers)
-    if module.norm is not None:
-        copy.norm = nn.LayerNorm(module.norm.normalized_shape, eps=module.norm.eps,
-                                 device=module.norm.weight.device, dtype=module.norm.weight.dtype)
-        copy.norm.load_state_dict(module.norm.state_dict())
-    return copy.train(module.training)
+    return _stack_from_torch(cls, module, nn.TransformerDecoder, TransformerDecoderLayer)

@@ -9,9 +9,6 @@
 The instructor's guide is ``book/instructors.md``.
 """
 
-import sys as _sys
-
-# jsonschema (imported by nbformat) imports the optional `rfc3987_syntax` when it is installed (nbgrader's
-# dependencies install it), which builds a parser at import time: about 2-3 s per grading process on a
-# 2-core machine. Notebooks never need its IRI format checks, so this process goes without it.
-_sys.modules.setdefault("rfc3987_syntax", None)
+# Imported first: the course package opts this process out of jsonschema's slow optional
+# `rfc3987_syntax` import (2-3 s per grading process; see attnbook/__init__.py).
+import attnbook  # noqa: F401
