@@ -35,8 +35,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Headless, and nothing that would reach the network or keep a profile.
-CHROMIUM_FLAGS = [
+# Headless, and nothing that would reach the network: the flags every headless Chromium of
+# the project starts with (this printer, and tests/test_browser.py through selenium).
+HEADLESS_FLAGS = [
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -45,6 +46,11 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+]
+# The printer's own: no extensions or default apps, no sound or scrollbars, local files
+# readable, and DevTools over a pipe.
+CHROMIUM_FLAGS = [
+    *HEADLESS_FLAGS,
     "--disable-extensions",
     "--disable-default-apps",
     "--mute-audio",

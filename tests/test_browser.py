@@ -17,18 +17,13 @@ from pathlib import Path
 
 import pytest
 
+from attnbook._pdf import HEADLESS_FLAGS
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 PAGES = ["notebooks/04_multi_head_attention", "notebooks/06_pretrained_encoder"]
 FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
+    *HEADLESS_FLAGS,  # the PDF printer's (attnbook/_pdf.py)
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
     "--window-size=1280,1000",
 ]
