@@ -49,13 +49,18 @@ def probe_bwrap(timeout: float = 20) -> SandboxProbe:
 
 
 def read_only_folders(course_root: Path) -> list[str]:
-    """What the sandboxed kernel may read besides the system folders: the course, Python, its packages."""
+    """What the sandboxed kernel may read besides the system folders: the course, Python, its
+    packages, and the folders of ``PYTHONPATH``. Not the folder the grader was started from
+    (``sys.path[0]`` under ``python -m``): started from the instructor's home, it would let a
+    student's code read, and print into its feedback, everything there."""
     folders = [course_root, Path(sys.prefix), Path(sys.base_prefix)]
     spec = importlib.util.find_spec("attnbook")
     if spec and spec.submodule_search_locations:
         folders.append(Path(list(spec.submodule_search_locations)[0]).parent)
     folders += [Path(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-    folders += [Path(p) for p in sys.path if p and Path(p).is_dir()]
+    start = Path.cwd().resolve()
+    folders += [Path(p) for p in sys.path
+                if p and Path(p).is_dir() and Path(p).resolve() != start]
     out: list[str] = []
     for folder in folders:
         for path in dict.fromkeys([str(folder.absolute()), str(folder.resolve())]):

@@ -114,6 +114,21 @@ class Box:
                "get_ipython()", "exec()", "reassigns SDPA_FORBIDDEN"]}
 
 
+def test_the_sandbox_does_not_open_the_folder_the_grader_was_started_from(tmp_path, monkeypatch):
+    """`python -m grading` started from the instructor's home puts it first on sys.path: the
+    sandboxed kernel must not get it (its files could be printed into a student's feedback)."""
+    from grading.sandbox import read_only_folders
+
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    monkeypatch.chdir(home)
+    monkeypatch.setattr(sys, "path", [str(home), *sys.path])
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    folders = read_only_folders(ROOT)
+    assert str(home) not in folders and str(home.resolve()) not in folders
+    assert str(ROOT) in folders and str(Path(sys.prefix).absolute()) in folders
+
+
 def test_the_grading_process_does_not_import_torch(tmp_path):
     """Only the students' kernels need torch (3 s to import here): the grading process gets an
     assignment ready (gradebook, kernelspec with the modules each kernel preloads) without it."""
