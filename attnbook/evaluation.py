@@ -41,6 +41,7 @@ __all__ = [
     "evaluate_by_length",
     "tatoeba_test_set",
     "tatoeba_bleu",
+    "date_exact_match",
 ]
 
 
@@ -342,3 +343,18 @@ def tatoeba_bleu(model, task: TaskData, max_len: int = 20) -> tuple[float, list[
     )
     hypotheses = [detokenize(tokens) for tokens in translations]
     return corpus_bleu(hypotheses, reference_texts), hypotheses
+
+
+def date_exact_match(model, task: TaskData, max_len: int = 12) -> tuple[float, list[list[str]]]:
+    """A model's exact match on the date task's test split (:func:`attnbook.data.date_task`), and
+    its outputs (one character list per test date), decoded greedily by :func:`translate`.
+
+    ``max_len=12`` leaves room for the ten characters of an ISO date, ``<eos>`` and one more, so an
+    output that does not stop in time counts as wrong instead of being cut to the right length.
+    """
+    from attnbook.data import date_source_tokens, date_target_tokens
+
+    test = task.splits["test"]
+    outputs, _ = translate(model, [date_source_tokens(e) for e in test], task.src_vocab,
+                           task.tgt_vocab, max_len=max_len)
+    return exact_match(outputs, [date_target_tokens(e) for e in test]), outputs

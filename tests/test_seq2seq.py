@@ -189,6 +189,24 @@ def test_translate_decodes_tokens_and_stops_at_eos():
     assert translations == [["x", "y"], ["z"]] and weights == [None, None]
 
 
+def test_date_exact_match_scores_the_test_dates_as_translate_and_exact_match_do():
+    from attnbook.data import DATES_CONFIG, date_source_tokens, date_target_tokens, date_task
+    from attnbook.evaluation import date_exact_match
+    from attnbook.seq2seq import make_baseline
+
+    dates = date_task(n_train=40, n_valid=5, n_test=30, seed=1)
+    torch.manual_seed(0)
+    test = dates.splits["test"]
+    longest = max(dates.max_src_len, *(len(date_source_tokens(e)) for e in test))
+    model = make_baseline(dates.src_vocab, dates.tgt_vocab, DATES_CONFIG, longest)
+    expected, _ = translate(model, [date_source_tokens(e) for e in test], dates.src_vocab,
+                            dates.tgt_vocab, max_len=12)
+    score, outputs = date_exact_match(model, dates)
+    assert outputs == expected and len(outputs) == 30
+    references = [date_target_tokens(e) for e in test]
+    assert score == sum(o == r for o, r in zip(expected, references)) / 30
+
+
 # --- bad input -----------------------------------------------------------------------------------
 
 def test_forward_rejects_an_empty_batch():
