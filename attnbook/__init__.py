@@ -12,7 +12,7 @@ tokenization, the tasks' data, batching), ``tasks`` (chapter 5's toy task), ``ev
 and safetensors reading for pretrained weights), ``gpt2_weights`` (GPT-2's published weights),
 ``step_functions`` (step functions that let generation drive every model), ``lm`` (chapter 8's
 character data and KV-cache sizes), ``memory`` (peak-memory measurement), ``plot`` (plots and the
-kernel-free explorers), ``exercise`` (the exercises' checks), ``_export`` (the exporter),
+kernel-free explorers), ``exercise`` (the exercises' checks), ``glue`` (the book's numbers, myst-nb where it is installed), ``_export`` (the exporter),
 ``_execute`` (the chapters executed in parallel into the book's cache) and ``_pdf`` (printing
 the book).
 """

@@ -1,0 +1,39 @@
+"""``glue``: a chapter's numbers, stored for the book's text, or shown where the book is not built.
+
+The book (Jupyter Book, myst-nb) reads numbers that a cell computed into the prose with the
+``{glue:text}`` role; the cell stores them with ``myst_nb.glue``. A learner who opens a chapter in
+Colab or Jupyter has no myst-nb (it is a book-building tool, not one of the package's
+dependencies): there ``glue`` shows the value, or nothing when ``display=False``, and the chapter
+runs on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def glue(name: str, value: Any, display: bool = True) -> None:
+    """Store ``value`` under ``name`` for the book's ``{glue:...}`` roles (``myst_nb.glue``).
+
+    Args:
+        name: the key the book's text refers to (a string: ``"dates_acc"``).
+        value: any object a notebook can display (a number, a figure, a table).
+        display: also show the value in the notebook's output.
+
+    Raises:
+        TypeError: if ``name`` is not a string.
+
+    Without myst-nb installed the value is shown (``IPython.display.display``) when ``display``
+    is true and otherwise dropped: there is no book to read it.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"glue: name must be a string, got {type(name).__name__}")
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:
+        if display:
+            from IPython.display import display as show
+
+            show(value)
+        return
+    myst_glue(name, value, display=display)
