@@ -41,5 +41,7 @@ def _clean_page(app, pagename, templatename, context, doctree) -> None:
 
 
 def setup(app):
+    # The Korean edition's search language and the link to the other edition.
+    app.setup_extension("attnbook_i18n")
     app.connect("html-page-context", _clean_page)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

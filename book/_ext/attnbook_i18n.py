@@ -1,0 +1,133 @@
+"""Sphinx extension of the attnbook site: the Korean edition's search and language link.
+
+- **Korean search.** Sphinx has no Korean search language: Korean particles and endings stick
+  to the word ("쿼리의", "정확도는"), so the stock index holds "쿼리의" and a search for "쿼리"
+  finds nothing. ``KoreanSearch`` (``app.add_search_language``, used when ``language`` is
+  ``ko``) indexes each word as written *and* its stem without the particle or ending
+  (``korean_stem``: the longest of ``ENDINGS`` that leaves at least one character). The
+  browser's stemmer (``Stemmer.stemWord`` in ``language_data.js``) is generated from the same
+  list, so a query "쿼리는" looks up "쿼리".
+- **The other edition.** Every page links to the same page in the other language (English at
+  the root of the site, Korean under ``ko/``): a plain link rendered by the template
+  ``attnbook-language.html`` (book/_templates) in the article header, no JSON switcher, so it
+  works offline. ``attnbook_other_language`` in the page context holds its address.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from sphinx.search import SearchLanguage
+
+# Particles (조사) and the commonest endings, as they follow a noun or a Sino-Korean stem.
+# One list for the index (Python) and the query (JavaScript). Longest first is not needed:
+# korean_stem tries the longest match itself.
+ENDINGS = (
+    # case and topic particles
+    "은", "는", "이", "가", "을", "를", "의", "에", "로", "으로", "와", "과", "도", "만",
+    "에서", "에게", "까지", "부터", "처럼", "보다", "마다", "이나", "나", "이며", "이고",
+    "라는", "이라는", "란", "이란", "라고", "이라고",
+    # particles stacked on particles
+    "에는", "에도", "에만", "에서는", "에서도", "에서의", "으로는", "으로도", "으로의",
+    "로는", "로도", "로의", "와는", "과는", "와의", "과의", "에게는", "까지는", "부터는",
+    # copula and 하다/되다 endings after a noun (계산합니다, 정규화된, 입력하는)
+    "입니다", "이다", "합니다", "했습니다", "됩니다", "되었습니다", "하는", "하고", "하면",
+    "하여", "해서", "한", "된", "되는", "되어", "하기", "하지",
+)
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_WORD = re.compile(r"\w+")
+
+
+def korean_stem(word: str) -> str:
+    """``word`` without its particle or ending: the longest of ``ENDINGS`` that ends it,
+    when it follows a Hangul syllable or a Latin letter/digit and leaves at least one
+    character ("쿼리의" -> "쿼리", "BLEU는" -> "BLEU", "값" -> "값"); else ``word``."""
+    best = ""
+    for ending in ENDINGS:
+        if len(ending) > len(best) and len(word) > len(ending) and word.endswith(ending):
+            best = ending
+    return word[: len(word) - len(best)] if best else word
+
+
+def _js_stemmer() -> str:
+    endings = sorted(set(ENDINGS), key=len, reverse=True)
+    return (
+        "/** Korean: the word without its particle or ending (book/_ext/attnbook_i18n.py). */\n"
+        "var Stemmer = function() {\n"
+        f"  const endings = {json.dumps(endings, ensure_ascii=False)};\n"
+        "  this.stemWord = function(w) {\n"
+        "    for (const e of endings) {\n"
+        "      if (w.length > e.length && w.endsWith(e)) return w.slice(0, w.length - e.length);\n"
+        "    }\n"
+        "    return w;\n"
+        "  }\n"
+        "}\n"
+    )
+
+
+class KoreanSearch(SearchLanguage):
+    """Korean search: each word as written and, for a word with Hangul, its stem."""
+
+    lang = "ko"
+    language_name = "Korean"
+    stopwords: set[str] = set()
+    js_stemmer_code = _js_stemmer()
+
+    def split(self, input: str) -> list[str]:  # noqa: A002 (Sphinx's name)
+        words = []
+        for word in _WORD.findall(input):
+            words.append(word)
+            if _HANGUL.search(word):
+                stem = korean_stem(word)
+                if stem != word:
+                    words.append(stem)
+        return words
+
+    def stem(self, word: str) -> str:
+        return word.lower()
+
+
+# The other edition of a page -------------------------------------------------------------
+OTHER = {"en": ("ko", "한국어", "이 페이지의 한국어판"), "ko": ("en", "English", "This page in English")}
+
+
+def other_language_url(pagename: str, language: str) -> str:
+    """The address of ``pagename`` in the other edition, relative to the page: the Korean
+    site is the English one's ``ko/`` folder."""
+    up = "../" * pagename.count("/")
+    if language == "ko":
+        return f"../{up}{pagename}.html"
+    return f"{up}ko/{pagename}.html"
+
+
+def _add_link(app, pagename, templatename, context, doctree) -> None:
+    language = (app.config.language or "en").split("_")[0]
+    if language not in OTHER:
+        return
+    other, label, title = OTHER[language]
+    context["attnbook_other_language"] = {
+        "url": other_language_url(pagename, language),
+        "lang": other,
+        "label": label,
+        "title": title,
+    }
+
+
+def _config_inited(app, config) -> None:
+    templates = str(Path(__file__).resolve().parent.parent / "_templates")
+    if templates not in config.templates_path:
+        config.templates_path.append(templates)
+    options = config.html_theme_options
+    end = list(options.get("article_header_end") or ["article-header-buttons.html"])
+    if "attnbook-language.html" not in end:
+        end.insert(0, "attnbook-language.html")
+    options["article_header_end"] = end
+
+
+def setup(app):
+    app.add_search_language(KoreanSearch)
+    app.connect("config-inited", _config_inited)
+    app.connect("html-page-context", _add_link)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
