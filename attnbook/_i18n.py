@@ -408,7 +408,7 @@ def report(root: Path = ROOT, pages: list[str] | None = None, strict: bool = Fal
 
 
 # The Korean site ----------------------------------------------------------------------------
-def korean_overrides(root: Path) -> dict:
+def korean_overrides(root: Path, toc: str = "_toc.yml") -> dict:
     config = _jb_config(root)
     cache = root / "_build" / ".jupyter_cache"
     base = (config.get("html", {}) or {}).get("baseurl", "")
@@ -416,7 +416,8 @@ def korean_overrides(root: Path) -> dict:
         "language": LANGUAGE,
         "locale_dirs": [str(root / LOCALE)],
         "gettext_compact": False,
-        "external_toc_path": "_toc.yml",
+        "external_toc_path": toc,
+        "nitpicky": True,  # as `jupyter-book build -n`
         # the English build's cache: a second folder would get a cache of its own
         "nb_execution_cache_path": str(cache),
     }
@@ -425,16 +426,18 @@ def korean_overrides(root: Path) -> dict:
     return overrides
 
 
-def build_site(root: Path = ROOT, warnings_are_errors: bool = True, log=print) -> int:
+def build_site(root: Path = ROOT, warnings_are_errors: bool = True, log=print,
+               toc: str = "_toc.yml", outdir: Path | None = None) -> int:
     """Build the Korean site into ``_build/html/ko`` from the English sources and the
     catalogs, the notebooks' outputs read from ``_build/.jupyter_cache``. Fails when the
     log shows that a notebook was executed. The Korean notebooks are what the site's
-    download buttons give (``_sources/``)."""
+    download buttons give (``_sources/``). ``toc`` (relative to ``root``) builds a part
+    of the book (the tests build the book pages only: nothing to execute)."""
     root = Path(root).resolve()
-    outdir = root / "_build" / "html" / LANGUAGE
-    log_path = root / "_build" / "i18n" / "html-ko.log"
-    code = _build(root, outdir, "html", korean_overrides(root),
-                  doctrees=root / "_build" / ".doctrees-ko", log_path=log_path,
+    outdir = Path(outdir or root / "_build" / "html" / LANGUAGE)
+    log_path = outdir.parent / f".{LANGUAGE}-build.log"
+    code = _build(root, outdir, "html", korean_overrides(root, toc),
+                  doctrees=outdir.parent / f".doctrees-{LANGUAGE}", log_path=log_path,
                   warnings_are_errors=warnings_are_errors)
     text = log_path.read_text(encoding="utf-8", errors="replace")
     executed = re.findall(r"Executed notebook in", text)
@@ -465,6 +468,10 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("pages", nargs="*")
     build = sub.add_parser("build", help="the Korean site, _build/html/ko")
     build.add_argument("--allow-warnings", action="store_true")
+    build.add_argument("--toc", default="_toc.yml",
+                       help="a table of contents relative to the book (default: _toc.yml)")
+    build.add_argument("--outdir", type=Path, default=None,
+                       help="default: _build/html/ko")
     args = parser.parse_args(argv)
     log = lambda line: print(line, flush=True)  # noqa: E731
     if args.command == "pot":
@@ -476,7 +483,8 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "report":
         return report(ROOT, args.pages, args.strict, log=log)
     elif args.command == "build":
-        return build_site(ROOT, not args.allow_warnings, log=log)
+        return build_site(ROOT, not args.allow_warnings, log=log, toc=args.toc,
+                          outdir=args.outdir)
     return 0
 
 

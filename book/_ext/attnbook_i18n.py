@@ -122,7 +122,7 @@ def _config_inited(app, config) -> None:
     options = config.html_theme_options
     end = list(options.get("article_header_end") or ["article-header-buttons.html"])
     if "attnbook-language.html" not in end:
-        end.insert(0, "attnbook-language.html")
+        end.append("attnbook-language.html")
     options["article_header_end"] = end
 
 
