@@ -13,7 +13,7 @@ endif
 TORCH := torch==2.13.0
 TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: all venv book test export clean widgets-js bench pdf
+.PHONY: all venv book test export clean widgets-js bench pdf translations ko-notebooks translation-report book-ko
 
 all: book
 
@@ -47,9 +47,33 @@ node_modules/.attnbook-widgets-stamp: package.json package-lock.json
 	@for f in $(WIDGETS_JS); do test -s $$f || { echo "npm ci did not install $$f" >&2; exit 1; }; done
 	touch $@
 
+# Both editions: English at the root of _build/html, Korean in _build/html/ko (Sphinx's i18n
+# with the catalogs of locale/ko, the notebooks' outputs read from the English build's
+# execution cache: the Korean build executes no notebook and fails if it would).
 book: $(STAMP) widgets-js
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m attnbook._execute . || echo "attnbook._execute: a notebook was not cached; the build below executes it (and shows why)"
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter-book build . -W -n --keep-going
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m attnbook._i18n build
+
+# The Korean site alone (after `make book` has filled the execution cache).
+book-ko: $(STAMP) widgets-js
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m attnbook._i18n build
+
+# The Korean edition's catalogs (attnbook/_i18n.py): the .pot files from the English sources
+# (Sphinx's gettext builder, no execution), GNU msgmerge --previous into locale/ko/LC_MESSAGES
+# (a changed English paragraph becomes fuzzy, its old English kept), then the Korean notebooks
+# ko/notebooks and ko/exercises, and the report (translated / fuzzy / untranslated per page).
+translations: $(STAMP)
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m attnbook._i18n update
+	$(BIN)/python -m attnbook._i18n notebooks
+	$(BIN)/python -m attnbook._i18n report
+
+ko-notebooks: $(STAMP)
+	$(BIN)/python -m attnbook._i18n notebooks
+
+# Strict: fails unless the pages marked complete (attnbook/_i18n.py COMPLETE) are fully translated.
+translation-report: $(STAMP)
+	$(BIN)/python -m attnbook._i18n report --strict
 
 # The whole book as one PDF, $(PDF) (and beside the site, _build/html/attnbook.pdf, when the site is
 # built). The single-page HTML reads the notebooks' outputs from the execution cache that `make book`
