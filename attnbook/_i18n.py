@@ -269,7 +269,9 @@ def placeholders(text: str) -> dict[str, list[str]]:
         "glue": sorted(glues),
         "math": sorted(m.strip() for m in _MATH.findall(rest)),
         "code": sorted(_CODE.findall(_MATH.sub(" ", rest))),
-        "links": sorted(a or b for a, b in _LINK.findall(rest)),
+        # a link into the repository may open the Korean copy (…/blob/main/ko/exercises/…)
+        "links": sorted(re.sub(r"(/blob/[^/]+/)ko/", r"\1", a or b)
+                        for a, b in _LINK.findall(rest)),
     }
 
 

@@ -83,6 +83,8 @@ def test_every_translation_keeps_roles_links_glue_math_and_code():
     ("a {term}`query` here", "여기 {term}`키 <key>`", "roles"),
     ("see [d2l](https://d2l.ai)", "[d2l](https://d2l.ai) 참고", ""),
     ("see [d2l](https://d2l.ai)", "[d2l](https://d2l.example) 참고", "links"),
+    ("[ex](https://x.org/a/blob/main/exercises/e.ipynb)",
+     "[연습](https://x.org/a/blob/main/ko/exercises/e.ipynb)", ""),
     ("with $W_Q$ and `d_model`", "$W_Q$와 `d_model` 값", ""),
     ("with $W_Q$ and `d_model`", "$W_K$와 `d_model` 값", "math"),
     ("with $W_Q$ and `d_model`", "$W_Q$와 `d_k` 값", "code"),
@@ -185,3 +187,37 @@ def test_korean_notebooks_have_the_english_code():
 
 def test_the_script_merges_with_gnu_gettext():
     assert subprocess.run(["msgmerge", "--version"], capture_output=True).returncode == 0
+
+
+def glossary_korean(path=ROOT / "book" / "glossary.md") -> dict[str, str]:
+    """{English term: its Korean headword} from book/glossary.md: the first words of each
+    definition, up to the first ".", "," or " (" ("값 (값 벡터). The vector..." -> "값")."""
+    import re
+
+    block = path.read_text(encoding="utf-8").split("```{glossary}", 1)[1].split("```", 1)[0]
+    words, terms = {}, []
+    for line in block.splitlines():
+        if line and not line.startswith(" "):
+            terms.append(line.strip().lower())
+        elif line.startswith("  ") and terms:
+            headword = re.split(r"\.|,| \(", line.strip(), maxsplit=1)[0]
+            words.update({term: headword for term in terms})
+            terms = []
+    return words
+
+
+def test_terms_are_spelled_as_the_glossary_spells_them():
+    """One term, one spelling: a glossary link shown in Korean (``{term}`값 <value>` ``)
+    shows the glossary's Korean headword for its term (KOREAN.md)."""
+    import re
+
+    words = glossary_korean()
+    assert words["query"] == "쿼리" and len(words) > 30
+    wrong = []
+    for page, cat in catalogs().items():
+        for msgstr in cat.translated.values():
+            for shown, target in re.findall(r"\{term\}`([^`<]+?)\s*<([^>`]+)>`", msgstr):
+                want = words.get(target.strip().lower())
+                if want is None or shown.strip() != want:
+                    wrong.append(f"{page}: {shown} <{target}>, glossary: {want}")
+    assert not wrong, "\n".join(wrong)

@@ -11,6 +11,8 @@
   the root of the site, Korean under ``ko/``): a plain link rendered by the template
   ``attnbook-language.html`` (book/_templates) in the article header, no JSON switcher, so it
   works offline. ``attnbook_other_language`` in the page context holds its address.
+- **Korean notebooks.** On the Korean site a chapter's Colab and Binder buttons open
+  ``ko/notebooks/NN_name.ipynb``.
 """
 
 from __future__ import annotations
@@ -115,6 +117,26 @@ def _add_link(app, pagename, templatename, context, doctree) -> None:
     }
 
 
+def _korean_launch_buttons(app, pagename, templatename, context, doctree) -> None:
+    """On the Korean site, the Colab and Binder buttons of a chapter open its Korean
+    notebook, ``ko/<page>.ipynb`` (attnbook/_i18n.py writes them), where there is one."""
+    if (app.config.language or "").split("_")[0] != "ko":
+        return
+    if not (Path(app.srcdir) / "ko" / f"{pagename}.ipynb").is_file():
+        return
+    english, korean = f"{pagename}.ipynb", f"ko/{pagename}.ipynb"
+
+    def fix(buttons):
+        for button in buttons:
+            if button.get("type") == "group":
+                fix(button.get("buttons", []))
+            elif button.get("text") in ("Colab", "Binder", "JupyterHub") and \
+                    english in button.get("url", "") and korean not in button["url"]:
+                button["url"] = button["url"].replace(english, korean)
+
+    fix(context.get("header_buttons") or [])
+
+
 def _config_inited(app, config) -> None:
     templates = str(Path(__file__).resolve().parent.parent / "_templates")
     if templates not in config.templates_path:
@@ -130,4 +152,6 @@ def setup(app):
     app.add_search_language(KoreanSearch)
     app.connect("config-inited", _config_inited)
     app.connect("html-page-context", _add_link)
+    # after sphinx-book-theme's add_header_buttons (priority 501)
+    app.connect("html-page-context", _korean_launch_buttons, priority=502)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
