@@ -137,10 +137,35 @@ def _korean_launch_buttons(app, pagename, templatename, context, doctree) -> Non
     fix(context.get("header_buttons") or [])
 
 
+def _translate_toc_captions(app, doctree) -> None:
+    """Translate the captions of the table of contents ("Chapters", "Reference"):
+    sphinx-external-toc inserts its toctrees (a transform of priority 100) after Sphinx's
+    i18n transform (priority 20) has translated the page, so their captions stayed English.
+    The messages are in the root page's catalog, where the gettext builder finds them."""
+    language = app.config.language or "en"
+    if language.split("_")[0] == "en" or not app.config.locale_dirs:
+        return
+    from sphinx import addnodes
+    from sphinx.locale import init as init_locale
+    from sphinx.util.i18n import docname_to_domain
+
+    dirs = [str(Path(app.srcdir, d)) for d in app.config.locale_dirs]
+    domain = docname_to_domain(app.env.docname, app.config.gettext_compact)
+    catalog, found = init_locale(dirs, language, domain)
+    if not found:
+        return
+    for node in doctree.findall(addnodes.toctree):
+        if node.get("caption"):
+            node["caption"] = catalog.gettext(node["caption"])
+
+
 def _config_inited(app, config) -> None:
     templates = str(Path(__file__).resolve().parent.parent / "_templates")
     if templates not in config.templates_path:
         config.templates_path.append(templates)
+    static = str(Path(__file__).resolve().parent / "static")
+    if static not in config.html_static_path:
+        config.html_static_path.append(static)
     options = config.html_theme_options
     end = list(options.get("article_header_end") or ["article-header-buttons.html"])
     if "attnbook-language.html" not in end:
@@ -150,8 +175,10 @@ def _config_inited(app, config) -> None:
 
 def setup(app):
     app.add_search_language(KoreanSearch)
+    app.add_css_file("attnbook-i18n.css")
     app.connect("config-inited", _config_inited)
     app.connect("html-page-context", _add_link)
+    app.connect("doctree-read", _translate_toc_captions)
     # after sphinx-book-theme's add_header_buttons (priority 501)
     app.connect("html-page-context", _korean_launch_buttons, priority=502)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
