@@ -106,7 +106,7 @@ def other_language_url(pagename: str, language: str) -> str:
 
 def _add_link(app, pagename, templatename, context, doctree) -> None:
     language = (app.config.language or "en").split("_")[0]
-    if language not in OTHER:
+    if language not in OTHER or app.builder.name != "html":  # not in the PDF's single page
         return
     other, label, title = OTHER[language]
     context["attnbook_other_language"] = {
