@@ -60,6 +60,7 @@ COMPLETE = (
     "book/setup",
     "book/data",
     "book/references",
+    "book/instructors",
 )
 # Execution off, one catalog per page, no line numbers (they change with every edit) and a
 # fixed date in the .pot header (SOURCE_DATE_EPOCH), so that regenerating changes nothing.
