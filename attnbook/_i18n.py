@@ -280,7 +280,8 @@ def check_message(msgid: str, msgstr: str, page: str = "") -> list[str]:
     """What the translation ``msgstr`` breaks of ``msgid``: a role, link target, glue key,
     math or inline code changed or dropped; a glue reference without its notebook
     (``NN_name.ipynb::key``: Sphinx renders a translated plain key empty); a glued value
-    followed directly by a particle whose form depends on the number. Empty: fine."""
+    followed directly by a particle whose form depends on the number; bold or emphasis that
+    will not render; a numbered heading "3. ..." not written "3\\. ...". Empty: fine."""
     problems = []
     want, got = placeholders(msgid), placeholders(msgstr)
     for kind in want:
@@ -291,6 +292,15 @@ def check_message(msgid: str, msgstr: str, page: str = "") -> list[str]:
             problems.append(f"{{{name}}}`{content}` needs its notebook: "
                             f"`{{{name}}}`NN_name.ipynb::{content}`")
     problems += glue_particles(msgstr)
+    # CommonMark: a closing ** or * after punctuation must not be followed by a letter, so
+    # "**어텐션(attention)**을" stays literal asterisks (KOREAN.md: the parenthesis outside).
+    for match in re.finditer(r"(\*\*?)(?=\S)[^*\n]*?[^\w\s*]\1(?=\w)", msgstr):
+        problems.append(f"{match.group(0)!r}: emphasis ending in punctuation right before a "
+                        "letter does not render; move the punctuation out or add a space")
+    # A message that is a whole "3. Title" parses as a list unless written "3\. Title".
+    if re.match(r"\d+[.)] ", msgid) and re.match(r"\d+[.)] ", msgstr):
+        problems.append(f"{msgstr[:20]!r}...: write the number as `{msgstr.split()[0][:-1]}\\"
+                        f"{msgstr.split()[0][-1]}` (else Sphinx keeps the English)")
     return problems
 
 

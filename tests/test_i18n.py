@@ -96,6 +96,12 @@ def test_every_translation_keeps_roles_links_glue_math_and_code():
     ("{glue:text}`n` pairs", "쌍 {glue:text}`01_rnn_lstm.ipynb::n`과 비교", "particle"),
     ("{glue:text}`n` pairs", "쌍 {glue:text}`01_rnn_lstm.ipynb::n`으로 나눔", "particle"),
     ("{glue:text}`n` pairs", "쌍은 {glue:text}`01_rnn_lstm.ipynb::n`입니다", ""),
+    ("**attention** is", "**어텐션**(attention)은", ""),
+    ("**attention** is", "**어텐션**은", ""),
+    ("**attention** is", "**어텐션(attention)**은", "does not render"),
+    ("*exported* here", "*내보냅니다*(export)", ""),
+    ("3. Self-attention", "3\\. 셀프 어텐션", ""),
+    ("3. Self-attention", "3. 셀프 어텐션", "write the number"),
 ])
 def test_check_message_sees_what_a_translation_breaks(msgid, msgstr, expect):
     problems = " ".join(check_message(msgid, msgstr))
