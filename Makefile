@@ -13,7 +13,7 @@ endif
 TORCH := torch==2.13.0
 TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: all venv book test export clean widgets-js bench pdf translations ko-notebooks translation-report book-ko
+.PHONY: all venv book test export clean widgets-js bench pdf translations ko-notebooks translation-report book-ko pdf-ko
 
 all: book
 
@@ -85,6 +85,14 @@ pdf: $(STAMP) widgets-js
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter-book build . --builder singlehtml -n --keep-going
 	$(BIN)/python -m attnbook._pdf _build/singlehtml $(PDF) --chromium "$(CHROMIUM)"
 	if [ -d _build/html ]; then cp $(PDF) _build/html/attnbook.pdf; fi
+
+# The Korean PDF, $(PDF_KO) (and _build/html/ko/attnbook.pdf when the Korean site is built):
+# the Korean single page, from the same execution cache, printed the same way.
+PDF_KO := _build/pdf/attnbook-ko.pdf
+pdf-ko: $(STAMP) widgets-js
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m attnbook._i18n build --builder singlehtml --allow-warnings
+	$(BIN)/python -m attnbook._pdf _build/singlehtml/ko $(PDF_KO) --chromium "$(CHROMIUM)"
+	if [ -d _build/html/ko ]; then cp $(PDF_KO) _build/html/ko/attnbook.pdf; fi
 
 # Each chapter notebook is executed once, for the book build of tests/test_book.py (attnbook._execute
 # runs them two at a time into the build's cache first; a failing cell fails the build); nbval runs

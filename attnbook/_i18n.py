@@ -25,6 +25,7 @@ Usage::
     python -m attnbook._i18n notebooks   # write ko/notebooks and ko/exercises from the .po
     python -m attnbook._i18n report [--strict] [PAGE ...]
     python -m attnbook._i18n build       # the Korean site, _build/html/ko (after the English)
+    python -m attnbook._i18n build --builder singlehtml   # the page the Korean PDF prints
 
 ``report --strict`` exits 1 when a page marked complete (``COMPLETE``) has a fuzzy or an
 untranslated message, or a translation breaks a role, link, glue key, math or inline code of
@@ -440,16 +441,18 @@ def korean_overrides(root: Path, toc: str = "_toc.yml") -> dict:
 
 
 def build_site(root: Path = ROOT, warnings_are_errors: bool = True, log=print,
-               toc: str = "_toc.yml", outdir: Path | None = None) -> int:
+               toc: str = "_toc.yml", outdir: Path | None = None,
+               builder: str = "html") -> int:
     """Build the Korean site into ``_build/html/ko`` from the English sources and the
     catalogs, the notebooks' outputs read from ``_build/.jupyter_cache``. Fails when the
     log shows that a notebook was executed. The Korean notebooks are what the site's
     download buttons give (``_sources/``). ``toc`` (relative to ``root``) builds a part
     of the book (the tests build the book pages only: nothing to execute)."""
     root = Path(root).resolve()
-    outdir = Path(outdir or root / "_build" / "html" / LANGUAGE)
-    log_path = outdir.parent / f".{LANGUAGE}-build.log"
-    code = _build(root, outdir, "html", korean_overrides(root, toc),
+    default = root / "_build" / ("html" if builder == "html" else builder) / LANGUAGE
+    outdir = Path(outdir or default)
+    log_path = outdir.parent / f".{LANGUAGE}-{builder}-build.log"
+    code = _build(root, outdir, builder, korean_overrides(root, toc),
                   doctrees=outdir.parent / f".doctrees-{LANGUAGE}", log_path=log_path,
                   warnings_are_errors=warnings_are_errors)
     text = log_path.read_text(encoding="utf-8", errors="replace")
@@ -484,7 +487,9 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--toc", default="_toc.yml",
                        help="a table of contents relative to the book (default: _toc.yml)")
     build.add_argument("--outdir", type=Path, default=None,
-                       help="default: _build/html/ko")
+                       help="default: _build/html/ko (_build/singlehtml/ko)")
+    build.add_argument("--builder", default="html", choices=["html", "singlehtml"],
+                       help="singlehtml: the one page the Korean PDF is printed from")
     args = parser.parse_args(argv)
     log = lambda line: print(line, flush=True)  # noqa: E731
     if args.command == "pot":
@@ -497,7 +502,7 @@ def main(argv: list[str] | None = None) -> int:
         return report(ROOT, args.pages, args.strict, log=log)
     elif args.command == "build":
         return build_site(ROOT, not args.allow_warnings, log=log, toc=args.toc,
-                          outdir=args.outdir)
+                          outdir=args.outdir, builder=args.builder)
     return 0
 
 

@@ -71,7 +71,7 @@ def korean_site(tmp_path_factory):
                       outdir=work / "html" / "ko")
     seconds = time.perf_counter() - start
     print(f"Korean build of the book pages: {seconds:.1f} s")
-    log = (work / "html" / ".ko-build.log").read_text(encoding="utf-8", errors="replace")
+    log = (work / "html" / ".ko-html-build.log").read_text(encoding="utf-8", errors="replace")
     assert code == 0, "\n".join(lines) + "\n" + log[-4000:]
     return work / "html"
 
