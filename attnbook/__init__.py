@@ -13,8 +13,8 @@ and safetensors reading for pretrained weights), ``gpt2_weights`` (GPT-2's publi
 ``step_functions`` (step functions that let generation drive every model), ``lm`` (chapter 8's
 character data and KV-cache sizes), ``memory`` (peak-memory measurement), ``plot`` (plots and the
 kernel-free explorers), ``exercise`` (the exercises' checks), ``glue`` (the book's numbers, myst-nb where it is installed), ``_export`` (the exporter),
-``_execute`` (the chapters executed in parallel into the book's cache) and ``_pdf`` (printing
-the book).
+``_execute`` (the chapters executed in parallel into the book's cache), ``_i18n`` (the Korean
+edition: catalogs, Korean notebooks and site) and ``_pdf`` (printing the book).
 """
 
 import sys as _sys
