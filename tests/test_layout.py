@@ -147,10 +147,13 @@ async function measure() {
     const name = url.startsWith("data:") ? "an inline " + url.slice(5, url.indexOf(";"))
                                           : url.split("/").pop();
     const isSvg = /\.svg($|\?)/.test(url) || url.startsWith("data:image/svg");
-    if (!shown || img.closest("nav, header, .bd-header, footer")) continue;
+    // Not the book's own (a badge from another host: no network here), or not shown.
+    const own = url.startsWith("data:") || new URL(url).origin === location.origin;
+    if (!own || !shown || img.closest("nav, header, .bd-header, footer")) continue;
     report.checked.figures += 1;
     const figure = {where: where(img), name, shown: Math.round(shown), natural: img.naturalWidth,
-                    scale: shown / img.naturalWidth, textPx: null, problems: []};
+                    scale: img.naturalWidth ? shown / img.naturalWidth : null, textPx: null,
+                    problems: img.naturalWidth ? [] : ["not loaded"]};
     try {
       if (isSvg) {
         figure.textPx = await svgTextPx(img, url);
@@ -206,11 +209,12 @@ def problems(report: dict) -> list[str]:
         if not figure["problems"]:
             continue
         text = "unknown" if figure["textPx"] is None else f"{figure['textPx']:.1f} px"
+        scale = "?" if figure["scale"] is None else f"{figure['scale']:.0%}"
         lines.append(
             f"{figure['where']}: picture {figure['name']} shown {figure['shown']} px wide "
-            f"of {figure['natural']} px ({figure['scale']:.0%}; at least "
-            f"{MIN_SCALE:.0%}), smallest text {text} on screen (at least {MIN_TEXT_PX:g} "
-            f"px): {', '.join(figure['problems'])}"
+            f"of {figure['natural']} px ({scale}; at least {MIN_SCALE:.0%}), smallest "
+            f"text {text} on screen (at least {MIN_TEXT_PX:g} px): "
+            f"{', '.join(figure['problems'])}"
         )
     return lines
 
