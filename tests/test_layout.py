@@ -54,7 +54,10 @@ function where(el) {
   if (!cell) {
     const section = el.closest("section");
     const heading = section && section.querySelector("h1, h2, h3, h4");
-    return "in the text" + (heading ? ` of "${heading.textContent.replace("#", "").trim()}"` : "");
+    const text = "in the text" + (heading ? ` of "${heading.textContent.replace("#", "").trim()}"` : "");
+    if (el.tagName !== "PRE") return text;
+    const line = el.textContent.split("\n").find(l => l.trim()) || "";
+    return `${text}, the code block ${JSON.stringify(line.slice(0, 60))}`;
   }
   const part = el.closest("div.cell_output") ? "output" : "input";
   const source = cell.querySelector("div.cell_input pre");
