@@ -24,12 +24,14 @@ from typing import Callable, Sequence
 
 import matplotlib
 import matplotlib.pyplot as plt
+import matplotlib.scale
 import numpy as np
 import torch
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from matplotlib.ticker import LogFormatterSciNotation
 from PIL import Image, PngImagePlugin
 
 # ------------------------------------------------------------------------------------------
@@ -55,9 +57,6 @@ COURSE_STYLE = {
     "legend.fontsize": 9.0,
     "legend.title_fontsize": 9.0,
     "figure.titlesize": 11.0,
-    # Log axes label 0.0001 ... 99999 with plain numbers ("30", "2.8"), not "3×10¹" or
-    # "2.8×10⁰"; decades beyond, and powers of 2 from 2⁵ = 32 on, as powers.
-    "axes.formatter.min_exponent": 5,
 }
 #: The widest figure, in inches, that the column shows at its natural size.
 MAX_FIGURE_WIDTH_IN = COLUMN_PX / FIGURE_DPI
@@ -69,12 +68,42 @@ TEXT_PX_KEY = "attnbook:smallest-text-px"
 
 
 def use_course_style() -> None:
-    """Apply :data:`COURSE_STYLE` to matplotlib, and, in a Jupyter kernel with the inline
-    backend, show figures as PNGs that record the size of their smallest text
+    """Apply :data:`COURSE_STYLE` to matplotlib, label log axes with plain numbers
+    (:class:`PlainLogFormatter`), and, in a Jupyter kernel with the inline backend, show
+    figures as PNGs that record the size of their smallest text
     (:func:`figure_png_inline`). Called when :mod:`attnbook.plot` is imported; a chapter's
-    own ``figsize=`` or ``fontsize=`` still wins."""
+    own ``figsize=``, ``fontsize=`` or tick formatter still wins."""
     matplotlib.rcParams.update(COURSE_STYLE)
+    matplotlib.scale.register_scale(_CourseLogScale)
     _register_inline_png()
+
+
+class PlainLogFormatter(LogFormatterSciNotation):
+    """Tick labels of a log axis as plain numbers from 0.0001 to 99999 ("30", "2.8",
+    "1024"), in any base, and as powers beyond ("10⁵"): not "3×10¹" or "2.8×10⁰",
+    matplotlib's labels of the ticks between decades, nor "2⁶" beside "16". Which ticks
+    get a label is matplotlib's choice, as with its own formatter."""
+
+    def __call__(self, x, pos=None):
+        label = super().__call__(x, pos)
+        if not label or not 1e-4 <= abs(x) < 1e5:
+            return label
+        return rf"$\mathdefault{{{x:.6g}}}$"
+
+
+class _CourseLogScale(matplotlib.scale.LogScale):
+    """matplotlib's log scale (``"log"``: ``loglog``, ``semilogy``, ``set_xscale("log")``)
+    with :class:`PlainLogFormatter` labels; registered by :func:`use_course_style`."""
+
+    def __init__(self, *, base=10, subs=None, nonpositive="clip"):
+        super().__init__(base=base, subs=subs, nonpositive=nonpositive)
+
+    def set_default_locators_and_formatters(self, axis):
+        super().set_default_locators_and_formatters(axis)
+        axis.set_major_formatter(PlainLogFormatter(self.base))
+        axis.set_minor_formatter(
+            PlainLogFormatter(self.base, labelOnlyBase=self.subs is not None)
+        )
 
 
 def smallest_text_pt(fig: Figure) -> float | None:

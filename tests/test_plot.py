@@ -233,14 +233,23 @@ def test_axes_turned_off_have_no_tick_labels_to_read():
 
 
 def test_log_axes_label_ticks_with_plain_numbers():
-    fig, (narrow, wide) = plt.subplots(1, 2)
+    fig, (narrow, wide, tiny) = plt.subplots(1, 3)
     narrow.semilogy([1, 2, 3], [2.5, 2.8, 3.1])  # less than a decade: labels between decades
     wide.loglog([8, 1024], [20, 3e4])
+    wide.set_xscale("log", base=2)
+    tiny.semilogy([1, 2], [1e-9, 1e-6])
     fig.draw_without_rendering()
-    labels = [label.get_text() for ax in (narrow, wide) for axis in (ax.xaxis, ax.yaxis)
-              for label in axis.get_ticklabels(which="both") if label.get_text()]
-    assert labels and not [label for label in labels if "times" in label], labels
-    assert "$\\mathdefault{3}$" in labels and "$\\mathdefault{1000}$" in labels, labels
+
+    def labels(axis):
+        return [label.get_text() for label in axis.get_ticklabels(which="both") if label.get_text()]
+
+    assert "$\\mathdefault{2.8}$" in labels(narrow.yaxis), labels(narrow.yaxis)
+    powers_of_2 = {f"$\\mathdefault{{{2**k}}}$" for k in range(13)}
+    assert labels(wide.xaxis) and set(labels(wide.xaxis)) <= powers_of_2, labels(wide.xaxis)
+    assert "$\\mathdefault{1000}$" in labels(wide.yaxis), labels(wide.yaxis)
+    plain = labels(narrow.yaxis) + labels(wide.xaxis)
+    assert not [label for label in plain if "times" in label or "^" in label], plain
+    assert "$\\mathdefault{10^{-9}}$" in labels(tiny.yaxis), labels(tiny.yaxis)  # powers beyond
     plt.close(fig)
 
 
