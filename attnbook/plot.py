@@ -415,7 +415,7 @@ def plot_scores_by_length(
     return ax
 
 
-def figure_png(fig, dpi: int = 80) -> bytes:
+def figure_png(fig, dpi: int = 80, colors: int | None = None, close: bool = True) -> bytes:
     """Return the PNG bytes of a matplotlib figure and close the figure.
 
     :func:`static_explorer` turns the figures of its views into such bytes. The PNG
@@ -424,11 +424,24 @@ def figure_png(fig, dpi: int = 80) -> bytes:
     Args:
         fig: a ``matplotlib.figure.Figure``.
         dpi: resolution in dots per inch.
+        colors: if given, the PNG has a palette of that many colours (a smaller page).
+        close: close the figure (``False`` to draw it again, e.g. one view per call).
     """
+    metadata = _text_metadata(fig, dpi)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, metadata=_text_metadata(fig, dpi))
-    plt.close(fig)
-    return buffer.getvalue()
+    fig.savefig(buffer, format="png", dpi=dpi, metadata=metadata)
+    if close:
+        plt.close(fig)
+    if colors is None:
+        return buffer.getvalue()
+    info = PngImagePlugin.PngInfo()
+    for key, value in metadata.items():
+        info.add_text(key, value)
+    small = io.BytesIO()
+    Image.open(buffer).quantize(colors=colors).save(
+        small, format="PNG", optimize=True, pnginfo=info
+    )
+    return small.getvalue()
 
 
 # --------------------------------------------------------------------------------------

@@ -217,6 +217,9 @@ def test_figure_pngs_record_their_smallest_text_in_pixels():
     assert smallest_text_pt(fig) == 7.2
     inline = base64.b64decode(figure_png_inline(fig))
     assert png_text_px(inline) == pytest.approx(7.2 * fig.dpi / 72, abs=0.01)
+    small = figure_png(fig, dpi=50, colors=16, close=False)
+    assert Image.open(io.BytesIO(small)).mode == "P" and plt.fignum_exists(fig.number)
+    assert png_text_px(small) == pytest.approx(7.2 * 50 / 72, abs=0.01)
     assert png_text_px(figure_png(fig, dpi=50)) == pytest.approx(7.2 * 50 / 72, abs=0.01)
     assert figure_png_inline(plt.figure()) is None  # nothing drawn, nothing shown
     plt.close("all")
