@@ -29,6 +29,7 @@ import pytest
 
 from attnbook import _export
 from test_browser import browser, open_page, site  # noqa: F401 (fixtures)
+from test_browser import pytestmark  # noqa: F401 (skipped without Chromium)
 
 ROOT = Path(__file__).resolve().parent.parent
 
