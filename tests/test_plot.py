@@ -19,12 +19,19 @@ from PIL import Image  # noqa: E402
 import torch  # noqa: E402
 
 from attnbook.plot import (  # noqa: E402
+    COLUMN_PX,
+    COURSE_STYLE,
+    FIGURE_DPI,
+    MIN_FONT_PT,
+    TEXT_PX_KEY,
     StaticExplorer,
     attention_explorer,
     figure_png,
+    figure_png_inline,
     plot_attention,
     plot_attention_grid,
     plot_scores_by_length,
+    smallest_text_pt,
     static_explorer,
 )
 
@@ -182,3 +189,84 @@ def test_attention_explorer_takes_one_leading_axis_per_control():
     with pytest.raises(ValueError, match="key_labels has 2 entries"):
         attention_explorer(torch.rand(2, 3, 3), key_labels=["a", "b"], controls=("head",))
     plt.close("all")
+
+
+# --------------------------------------------------------------------------- the course's figure style
+def png_text_px(data: bytes) -> float:
+    """The smallest-text record of a PNG made by attnbook.plot."""
+    return float(Image.open(io.BytesIO(data)).text[TEXT_PX_KEY])
+
+
+def test_importing_the_module_applies_the_course_style_drawn_for_the_column():
+    for key, value in COURSE_STYLE.items():
+        assert plt.rcParams[key] == (list(value) if isinstance(value, tuple) else value), key
+    width, _ = plt.rcParams["figure.figsize"]
+    assert width * plt.rcParams["figure.dpi"] <= COLUMN_PX
+    for key in ("font.size", "xtick.labelsize", "ytick.labelsize", "legend.fontsize"):
+        assert matplotlib.font_manager.FontProperties(size=plt.rcParams[key]).get_size() >= MIN_FONT_PT
+
+
+def test_figure_pngs_record_their_smallest_text_in_pixels():
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.plot([0, 1], [1, 0])
+    ax.set_title("small", fontsize=7.2)
+    ax.text(0.5, 0.5, "   ")  # blank: not text the reader sees
+    hidden = fig.add_axes((0.1, 0.1, 0.2, 0.2))
+    hidden.set_title("hidden", fontsize=4)
+    hidden.set_visible(False)
+    assert smallest_text_pt(fig) == 7.2
+    inline = base64.b64decode(figure_png_inline(fig))
+    assert png_text_px(inline) == pytest.approx(7.2 * fig.dpi / 72, abs=0.01)
+    small = figure_png(fig, dpi=50, colors=16, close=False)
+    assert Image.open(io.BytesIO(small)).mode == "P" and plt.fignum_exists(fig.number)
+    assert png_text_px(small) == pytest.approx(7.2 * 50 / 72, abs=0.01)
+    assert png_text_px(figure_png(fig, dpi=50)) == pytest.approx(7.2 * 50 / 72, abs=0.01)
+    assert figure_png_inline(plt.figure()) is None  # nothing drawn, nothing shown
+    plt.close("all")
+
+
+def test_axes_turned_off_have_no_tick_labels_to_read():
+    fig, ax = plt.subplots(figsize=(2, 2))
+    ax.imshow(np.eye(3))
+    ax.tick_params(labelsize=5)
+    ax.axis("off")
+    ax.set_title("title", fontsize=10)
+    assert smallest_text_pt(fig) == 10
+    plt.close(fig)
+
+
+def test_log_axes_label_ticks_with_plain_numbers():
+    fig, (narrow, wide, tiny) = plt.subplots(1, 3)
+    narrow.semilogy([1, 2, 3], [2.5, 2.8, 3.1])  # less than a decade: labels between decades
+    wide.loglog([8, 1024], [20, 3e4])
+    wide.set_xscale("log", base=2)
+    tiny.semilogy([1, 2], [1e-9, 1e-6])
+    fig.draw_without_rendering()
+
+    def labels(axis):
+        return [label.get_text() for label in axis.get_ticklabels(which="both") if label.get_text()]
+
+    assert "$\\mathdefault{2.8}$" in labels(narrow.yaxis), labels(narrow.yaxis)
+    powers_of_2 = {f"$\\mathdefault{{{2**k}}}$" for k in range(13)}
+    assert labels(wide.xaxis) and set(labels(wide.xaxis)) <= powers_of_2, labels(wide.xaxis)
+    assert "$\\mathdefault{1000}$" in labels(wide.yaxis), labels(wide.yaxis)
+    plain = labels(narrow.yaxis) + labels(wide.xaxis)
+    assert not [label for label in plain if "times" in label or "^" in label], plain
+    assert "$\\mathdefault{10^{-9}}$" in labels(tiny.yaxis), labels(tiny.yaxis)  # powers beyond
+    plt.close(fig)
+
+
+def test_the_shared_plots_fit_the_column_with_readable_text():
+    weights = torch.softmax(torch.randn(2, 12, 9, 9), dim=-1)
+    figures = [
+        plot_attention_grid(weights, key_labels=list("abcdefghi"), query_labels=list("abcdefghi"),
+                            col_titles=[f"head {h}" for h in range(12)]),
+        plot_attention(weights[0, 0], annotate=True).figure,
+        plot_attention(torch.rand(30, 30)).figure,
+        plot_scores_by_length({"a": ([("1-3", 10, 0.5), ("4+", 5, 0.7)], None)}, "length", "score").figure,
+    ]
+    for fig in figures:
+        data = figure_png(fig, dpi=FIGURE_DPI)
+        width = Image.open(io.BytesIO(data)).size[0]
+        assert width <= COLUMN_PX, width
+        assert png_text_px(data) >= MIN_FONT_PT * FIGURE_DPI / 72 - 1e-6
