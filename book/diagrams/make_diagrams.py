@@ -50,6 +50,9 @@ MUTED = "#8A8A8A"  # secondary text, skipped or blocked things
 
 FS = 14.0  # box labels
 SMALL = 12.5  # shapes and notes: the smallest text of any diagram
+# A formula whose subscript sits inside a root (d_k in sqrt(d_k)): a little larger, so that the
+# subscript stays at least 9 px on the page (tests/test_layout.py measures it).
+FORMULA = 13.5
 TITLE = 15.5  # panel titles
 SANS = "DejaVu Sans"
 MONO = "DejaVu Sans Mono"
@@ -992,7 +995,7 @@ def scaled_dot_product_attention() -> Canvas:
         3.2,
         r"$\mathrm{Attention}(Q, K, V) = \mathrm{softmax}(QK^\top / \sqrt{d_k})\,V$"
         "    … = any leading dimensions, e.g. (batch, num_heads)",
-        size=SMALL,
+        size=FORMULA,
     )
     return cv
 
@@ -2128,7 +2131,7 @@ def tiled_attention() -> Canvas:
     ]
     y = 20.0
     for text, note in eq:
-        cv.text(3, y, text, size=SMALL, ha="left")
+        cv.text(3, y, text, size=FORMULA if "sqrt" in text else SMALL, ha="left")
         if note:
             cv.text(97, y, note, size=SMALL, ha="right", color=MUTED)
         y -= 3.4
