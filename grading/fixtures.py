@@ -43,7 +43,7 @@ def read_fixture(path: Path) -> Fixture:
         raise ValueError(f"{path}: no '# %% <grade_id>' cell")
     return Fixture(
         name=path.stem,
-        description=header.get("mistake") or header.get("nasty", ""),
+        description=header.get("mistake") or header.get("nasty") or header.get("honest", ""),
         question=header.get("question"),
         also=header.get("also", "").split(),
         cells={gid: "\n".join(lines).strip("\n") for gid, lines in cells.items()},
