@@ -30,6 +30,8 @@ __all__ = ["check_close", "check_written_here", "expect_value_error", "warnings_
 def check_close(actual, expected, name: str, atol: float = 1e-5) -> None:
     """Assert that tensor ``actual`` has the shape, dtype and values of ``expected``.
 
+    ``actual`` must be a ``torch.Tensor`` (or a parameter), not a subclass of one.
+
     Values agree when the largest absolute difference is at most ``atol``; NaN
     never agrees.
 
@@ -38,7 +40,8 @@ def check_close(actual, expected, name: str, atol: float = 1e-5) -> None:
             or values).
     """
     got = type(actual).__name__
-    assert isinstance(actual, torch.Tensor), \
+    # Exactly a tensor: a subclass could redefine what every comparison below answers.
+    assert type(actual) in (torch.Tensor, torch.nn.Parameter), \
         f"{name}: expected a torch.Tensor, got {got}"
     want, shape = tuple(expected.shape), tuple(actual.shape)
     assert shape == want, f"{name}: expected shape {want}, got {shape}"

@@ -251,7 +251,7 @@ NASTY_ASSIGNMENT = "03_self_attention"
 QUESTIONS = ("q1", "q2", "q3", "q4")
 KOREAN, KOREAN_NFD = "학생01", unicodedata.normalize("NFD", "학생02")
 CHEATS = {"cheat_redefines_helpers": "redefines check_close", "cheat_input_transformer": "get_ipython()",
-          "cheat_swapped_reference": "assigns nn.MultiheadAttention",
+          "cheat_swapped_reference": "assigns nn.MultiheadAttention, uses nn.MultiheadAttention (the exercise forbids it)",
           "cheat_patches_torch": "assigns torch.allclose, assigns torch.equal, assigns torch.Tensor.item"}
 METADATA_REFUSED = ("failed: the nbgrader metadata of cell q2_solution was changed (it must stay as handed out): "
                     "copy your answers into a fresh copy of the exercise and hand that in")
@@ -568,12 +568,15 @@ def guide_snippet() -> str:
 
 
 def hidden_test_lines(assignment: str) -> list[str]:
+    """The hidden tests' lines that the student version does not have too (a visible test may share one)."""
+    release = nbformat.read(assignments.release_notebook(assignment), as_version=4)
+    visible = {line.strip() for cell in release.cells for line in cell.source.splitlines()}
     lines, inside = [], False
     for cell in nbformat.read(assignments.source_notebook(assignment), as_version=4).cells:
         for line in cell.source.splitlines():
             if "BEGIN HIDDEN TESTS" in line or "END HIDDEN TESTS" in line:
                 inside = "BEGIN" in line
-            elif inside and len(line.strip()) > 25:
+            elif inside and len(line.strip()) > 25 and line.strip() not in visible:
                 lines.append(line.strip())
     return lines
 
