@@ -251,7 +251,8 @@ NASTY_ASSIGNMENT = "03_self_attention"
 QUESTIONS = ("q1", "q2", "q3", "q4")
 KOREAN, KOREAN_NFD = "학생01", unicodedata.normalize("NFD", "학생02")
 CHEATS = {"cheat_redefines_helpers": "redefines check_close", "cheat_input_transformer": "get_ipython()",
-          "cheat_swapped_reference": "assigns nn.MultiheadAttention, uses nn.MultiheadAttention (the exercise forbids it)",
+          "cheat_swapped_reference":
+              "assigns nn.MultiheadAttention, uses nn.MultiheadAttention (the exercise forbids it)",
           "cheat_patches_torch": "assigns torch.allclose, assigns torch.equal, assigns torch.Tensor.item"}
 METADATA_REFUSED = ("failed: the nbgrader metadata of cell q2_solution was changed (it must stay as handed out): "
                     "copy your answers into a fresh copy of the exercise and hand that in")
