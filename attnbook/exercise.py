@@ -5,22 +5,32 @@ Each exercise's set-up cell imports them:
 standard library, so they work wherever the course package is installed (Colab
 installs it in the exercise's first cell). When an exercise is graded, the grader
 runs the set-up cell again before every test cell, so a test always calls these.
+
+The set-up cell also calls :func:`warnings_to_stdout`: nbgrader scores a test cell 0
+when anything reaches stderr, and Python prints warnings there. With warnings on
+stdout, a correct answer that raises one passes everywhere alike: the learner's own
+run, nbgrader's Validate button, a stock ``nbgrader autograde`` and the course's
+grader.
 """
 
 from __future__ import annotations
 
 import ast
 import inspect
+import sys
 import textwrap
+import warnings
 from typing import Callable
 
 import torch
 
-__all__ = ["check_close", "check_written_here", "expect_value_error"]
+__all__ = ["check_close", "check_written_here", "expect_value_error", "warnings_to_stdout"]
 
 
 def check_close(actual, expected, name: str, atol: float = 1e-5) -> None:
     """Assert that tensor ``actual`` has the shape, dtype and values of ``expected``.
+
+    ``actual`` must be a ``torch.Tensor`` (or a parameter), not a subclass of one.
 
     Values agree when the largest absolute difference is at most ``atol``; NaN
     never agrees.
@@ -30,7 +40,8 @@ def check_close(actual, expected, name: str, atol: float = 1e-5) -> None:
             or values).
     """
     got = type(actual).__name__
-    assert isinstance(actual, torch.Tensor), \
+    # Exactly a tensor: a subclass could redefine what every comparison below answers.
+    assert type(actual) in (torch.Tensor, torch.nn.Parameter), \
         f"{name}: expected a torch.Tensor, got {got}"
     want, shape = tuple(expected.shape), tuple(actual.shape)
     assert shape == want, f"{name}: expected shape {want}, got {shape}"
@@ -76,3 +87,18 @@ def expect_value_error(call: Callable[[], object], must_mention: str,
             f"{name}: the ValueError should name {must_mention!r}, got {error}"
     else:
         raise AssertionError(f"{name}: expected a ValueError, nothing was raised")
+
+
+def _show_on_stdout(message, category, filename, lineno, file=None, line=None) -> None:
+    text = warnings.formatwarning(message, category, filename, lineno, line)
+    print(text, end="", file=sys.stdout)
+
+
+def warnings_to_stdout() -> None:
+    """Show Python warnings on stdout instead of stderr, from now on in this process.
+
+    A warning is shown, never scored: nbgrader gives 0 points to a test cell that
+    writes to stderr (``print(..., file=sys.stderr)`` still does), and every nbgrader
+    tool reads the same notebook, so they agree on a warning.
+    """
+    warnings.showwarning = _show_on_stdout

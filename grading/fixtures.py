@@ -43,7 +43,7 @@ def read_fixture(path: Path) -> Fixture:
         raise ValueError(f"{path}: no '# %% <grade_id>' cell")
     return Fixture(
         name=path.stem,
-        description=header.get("mistake") or header.get("nasty", ""),
+        description=next((header[k] for k in ("mistake", "nasty", "honest", "trick") if header.get(k)), ""),
         question=header.get("question"),
         also=header.get("also", "").split(),
         cells={gid: "\n".join(lines).strip("\n") for gid, lines in cells.items()},

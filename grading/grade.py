@@ -8,13 +8,16 @@
    notebook, another assignment's, edited nbgrader metadata, a bad or duplicate student id) fails
    for that student only; deleted test cells are put back; answer cells that try to disarm the
    tests are flagged. It is then copied into nbgrader's ``submitted/<student>/<assignment>/``;
-3. runs nbgrader ``autograde`` for each student in its own forked process (``--jobs`` at a time),
+3. grades the instructor's own solution first, in the same sandbox and kernel set-up (skipped
+   while nothing it depends on has changed since it last passed): unless it gets full marks the
+   installation is broken, and the command stops with exit status 2 before any student is scored;
+4. runs nbgrader ``autograde`` for each student in its own forked process (``--jobs`` at a time),
    after clearing the student's earlier scores, its kernel sandboxed by bubblewrap
    (``grading.sandbox``: no other submission visible, wherever they are), with the limits and the
    test guard of ``grading.execute.GuardedExecute``, and a hard limit on the process itself;
-4. writes nbgrader's feedback HTML per student (hidden tests' code left out) to
+5. writes nbgrader's feedback HTML per student (hidden tests' code left out) to
    ``grades/<assignment>/<student>.html``, or a page that says why the notebook was not graded;
-5. writes ``grades/<assignment>.csv`` (UTF-8 with a byte-order mark, so that spreadsheets read
+6. writes ``grades/<assignment>.csv`` (UTF-8 with a byte-order mark, so that spreadsheets read
    non-Latin ids): one row per student and question (points, max_points, status) and a ``total``
    row per student, from the gradebook's scores.
 
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import copy
 import html
+import importlib.util
 import json
 import logging
 import os
@@ -296,7 +300,7 @@ def write_status(run: Run, sid: str, outcome: str, message: str, questions: dict
     os.replace(tmp, run.status_file(sid))
 
 
-def forget_in_gradebook(run: Run, sid: str) -> None:
+def forget_in_gradebook(run: Run, sid: str, student_too: bool = False) -> None:
     """Remove the student's earlier scores: a grade is computed from this submission only."""
     from nbgrader.api import Gradebook, MissingEntry
 
@@ -305,6 +309,11 @@ def forget_in_gradebook(run: Run, sid: str) -> None:
             gb.remove_submission(run.assignment, sid)
         except MissingEntry:
             pass
+        if student_too:
+            try:
+                gb.remove_student(sid)
+            except MissingEntry:
+                pass
 
 
 WARMING = threading.Lock()  # held by warm_feedback, then by the feedback page: never both at once
@@ -430,7 +439,7 @@ def reap(pid: int) -> None:
         pass
 
 
-def run_workers(run: Run, todo: list[tuple[str, str, dict]]) -> dict[str, float]:
+def run_workers(run: Run, todo: list[tuple[str, str, dict]], announce: bool = True) -> dict[str, float]:
     """Fork one grading process per student, ``jobs`` at a time; enforce the hard time limit."""
     settings = run.settings
     hard_limit = settings.notebook_timeout + settings.hard_margin if settings.notebook_timeout else None
@@ -488,7 +497,8 @@ def run_workers(run: Run, todo: list[tuple[str, str, dict]]) -> dict[str, float]
                 del running[pid]
                 seconds[sid] = elapsed
                 record = read_status(run, sid)
-                run.log.info("%-20s %-8s %5.1f s %s", sid, record["outcome"], elapsed, record["message"])
+                if announce:
+                    run.log.info("%-20s %-8s %5.1f s %s", sid, record["outcome"], elapsed, record["message"])
     except BaseException:  # Ctrl-C or a bug: stop every grading process and its kernel, keep what is stored
         for pid in running:
             kill_tree(pid)
@@ -498,6 +508,96 @@ def run_workers(run: Run, todo: list[tuple[str, str, dict]]) -> dict[str, float]
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return seconds
+
+
+# ----------------------------------------------------------------------------------------------
+# The installation check: the instructor's own solution, graded first, as a student's would be
+
+MODEL = "_instructor_solution"  # not a valid student id (they start with a letter or digit): no clash
+
+
+def model_answer(run: Run):
+    """The student version with the instructor's answers typed in (solution markers left out)."""
+    from .fixtures import solution_sources
+
+    nb = copy.deepcopy(run.release)
+    answers = solution_sources(run.assignment, run.settings.course_root)
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution") and meta.get("grade_id") in answers:
+            cell.source = answers[meta["grade_id"]]
+    return nb
+
+
+def installation_key(run: Run) -> str:
+    """What the model answer's result depends on besides the learners: the kernelspec (Python, the
+    folders the sandbox opens, the preloaded modules), the assignment, the sandbox, the grader's and
+    the course package's files, and the folders Python imports from (a package installed or removed
+    changes their time stamps)."""
+    import hashlib
+
+    spec = run.settings.work_dir / "jupyter" / "kernels" / sandbox.KERNEL_NAME / "kernel.json"
+    parts = [spec.read_text(encoding="utf-8"), run.source_sha, sys.executable, str(run.sandboxed),
+             str(run.settings.memory_limit), str(run.settings.cell_timeout), str(run.settings.notebook_timeout)]
+    folders = [p for p in sys.path if p and os.path.isdir(p)]
+    files = sorted(ROOT.joinpath("grading").glob("*.py"))
+    spec_attnbook = importlib.util.find_spec("attnbook")
+    if spec_attnbook and spec_attnbook.submodule_search_locations:
+        files += sorted(Path(list(spec_attnbook.submodule_search_locations)[0]).glob("*.py"))
+    for path in [*folders, *map(str, files)]:
+        try:
+            parts.append(f"{path} {os.stat(path).st_mtime_ns}")
+        except OSError:
+            parts.append(f"{path} missing")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def check_installation(run: Run) -> None:
+    """Grade the instructor's solution, in the same sandbox and kernel set-up as the students, before
+    any student: unless it gets full marks, the installation is broken (a kernel that cannot import
+    ``attnbook``, a missing reference library, a sandbox that hides the environment) and grading
+    stops with a GradingError (exit status 2); no student is scored. A pass is remembered in the work
+    folder until what it depends on changes (``installation_key``)."""
+    import dataclasses
+
+    stamp = run.status_dir.parent / f"{run.assignment}.installation.json"
+    key = installation_key(run)
+    try:
+        if json.loads(stamp.read_text(encoding="utf-8")).get("key") == key:
+            return
+    except (OSError, ValueError):
+        pass
+    quiet = dataclasses.replace(run.settings, feedback=False)
+    model = dataclasses.replace(run, settings=quiet)
+    started = time.monotonic()
+    run_workers(model, [(MODEL, "", stage_submission(model, MODEL, model_answer(model)))], announce=False)
+    record = read_status(model, MODEL)
+    scores = gradebook_scores(model, [MODEL]).get(MODEL, {})
+    missing, reasons = [], []
+    for q, info in run.questions.items():
+        got = sum(scores.get(cell, 0.0) for cell in info["cells"])
+        if got < info["points"]:
+            missing.append(f"{q} {report.fmt(got)}/{report.fmt(info['points'])}")
+            for part in (record.get("questions", {}).get(q) or record.get("message") or "no points recorded").split(" | "):
+                why = part.split(": ", 1)[-1] if part.split(": ", 1)[0].startswith(q) else part
+                reasons += [why] if why not in reasons else []
+    outcome = record.get("outcome")
+    forget_in_gradebook(model, MODEL, student_too=True)
+    run.status_file(MODEL).unlink(missing_ok=True)
+    for folder in (run.cfg.CourseDirectory.submitted_directory, run.cfg.CourseDirectory.autograded_directory):
+        shutil.rmtree(Path(folder) / MODEL, ignore_errors=True)
+    if outcome != "graded" or missing:
+        detail = (f"{', '.join(missing)}: {'; '.join(reasons[:3])}" if missing
+                  else f"{outcome}: {record.get('message')}")
+        raise GradingError(
+            f"the instructor's own solution of {run.assignment} does not get full marks in the grading kernel "
+            f"({detail}). The installation is broken, not the students' work: no student was graded. Fix it "
+            f"(does the kernel import attnbook and what the set-up cell imports? see "
+            f"{run.log_file(MODEL).with_suffix('.out')} and {run.log_file(MODEL)}), then grade again")
+    stamp.write_text(json.dumps({"key": key, "seconds": round(time.monotonic() - started, 1),
+                                 "points": sum(q["points"] for q in run.questions.values())}), encoding="utf-8")
+    run.log.info("the instructor's solution gets full marks in the grading kernel (%.1f s)",
+                 time.monotonic() - started)
 
 
 def fail(run: Run, sid: str, sub_sha: str, message: str) -> None:
@@ -565,6 +665,8 @@ def grade(assignment: str, submissions: Path, students: list[str] | None = None,
             continue
         todo.append((sid, sub_sha, stage_submission(run, sid, nb)))
 
+    if todo:
+        check_installation(run)  # before any student is scored
     run.log.info("grading %d of %d submissions of %s, %d at a time", len(todo), len(found), assignment,
                  settings.jobs)
     if settings.feedback and len(todo) > settings.jobs:

@@ -60,16 +60,28 @@ def bwrap_argv(connection_file: str, own_folder: str, runtime: str, read_only: l
     for name, value in env.items():
         args += ["--setenv", name, value]
     done: set[str] = set()
+    bound: list[str] = []  # folders bound so far: a link that lies in one of them is already there
+    links: set[str] = set()
 
     def add_read_only(path: str) -> None:
         if path in done or not os.path.lexists(path):
             return
         done.add(path)
-        if os.path.islink(path):  # /bin -> usr/bin on merged-/usr systems: recreate the link
-            add_read_only(os.path.realpath(path))
-            args.extend(["--symlink", os.readlink(path), path])
-        else:
+        real = os.path.realpath(path)
+        if real == path:
             args.extend(["--ro-bind", path, path])
+            bound.append(path)
+            return
+        # Through a link (/bin -> usr/bin; a course's .venv -> an environment elsewhere, and what
+        # lies under it): bind the real folder, and make the link unless its folder's bind has it.
+        add_read_only(real)
+        link = path
+        while not os.path.islink(link):
+            link = os.path.dirname(link)
+        parent = os.path.dirname(link)
+        if link not in links and not any(parent == f or parent.startswith(f.rstrip("/") + "/") for f in bound):
+            links.add(link)
+            args.extend(["--symlink", os.readlink(link), link])
 
     args += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]  # first: later binds may lie under /tmp
     for path in SYSTEM_RO + sorted(read_only, key=len):

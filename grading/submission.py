@@ -16,6 +16,12 @@
   an imported module (``torch.*``, ``nn.*``, ``F.*``, ``builtins``), use ``sys.modules``,
   ``get_ipython()`` (IPython magics included), ``exec``/``eval``/``globals()``/``__import__``.
   The tests are protected from these (``grading/guard.py``); the flag tells the instructor to look.
+  Also the primitives of tampering *during* a test cell, where the guard cannot reach (the learner's
+  function runs inside the test): ``setattr``/``delattr`` on anything but ``self``, ``getattr`` on a
+  module with a computed name, a function the set-up's ``*FORBIDDEN`` tuple lists (by attribute,
+  import or literal ``getattr``), tensor subclasses and ``__torch_function__``, tracers and
+  profilers, frames (``_getframe``, ``f_back``, ``f_locals``...), ``__builtins__``, and the modules
+  ``gc``, ``inspect``, ``ctypes`` and ``signal``. The book's table of flags says what each means.
 """
 
 from __future__ import annotations
@@ -149,9 +155,19 @@ def restore_missing(nb, release) -> list[str]:
     return restored
 
 
+# Modules whose only use in an answer is to reach into the running tests: stack frames, the garbage
+# collector's list of live objects, signal handlers, raw memory.
+TAMPER_MODULES = ("gc", "inspect", "ctypes", "signal")
+# Attributes that reach a running test's frame, trace or profile the interpreter, or change how
+# tensors behave in every operation.
+TAMPER_ATTRIBUTES = ("settrace", "setprofile", "_getframe", "f_back", "f_locals", "f_globals", "__globals__",
+                     "__code__", "__subclasses__", "__torch_function__", "__torch_dispatch__")
+
+
 class _Flagger(ast.NodeVisitor):
-    def __init__(self, setup_names: set[str], setup_imports: dict, roots: set[str]):
+    def __init__(self, setup_names: set[str], setup_imports: dict, roots: set[str], forbidden: set[str] = frozenset()):
         self.setup_names, self.setup_imports, self.roots = setup_names, setup_imports, roots
+        self.forbidden = forbidden
         self.found: list[str] = []
         self.depth = 0
         self.globals: set[str] = set()
@@ -222,6 +238,8 @@ class _Flagger(ast.NodeVisitor):
         for name, target in _imported(node):
             if self.setup_imports.get(name) != target:  # importing what the set-up imports is fine
                 self.bind(name)
+        for alias in node.names:
+            self.imports(alias.name, [alias.name])
 
     def visit_ImportFrom(self, node):
         for name, target in _imported(node):
@@ -229,6 +247,31 @@ class _Flagger(ast.NodeVisitor):
                 self.flag("sys.modules")
             if self.setup_imports.get(name) != target:
                 self.bind(name)
+        module = node.module or ""
+        self.imports(module, [f"{module}.{alias.name}" for alias in node.names])
+        for alias in node.names:
+            if alias.name in TAMPER_ATTRIBUTES:
+                self.flag(alias.name)
+
+    def imports(self, module: str, targets: list[str]) -> None:
+        """``import module`` or ``from module import ...`` (``targets``: the dotted names bound)."""
+        if module.split(".")[0] in TAMPER_MODULES:
+            self.flag(f"imports {module.split('.')[0]}")
+        for target in targets:
+            if target in self.setup_imports.values():
+                continue  # what the set-up imports too
+            # The package itself may be imported (`import attnbook`); what it is reached for is checked
+            # where it is used (an attribute the exercise forbids), or here when imported by name.
+            used = [part for part in target.split(".")[1:] if part in self.forbidden]
+            if used:
+                self.flag(f"uses {used[0]} (the exercise forbids it)")
+
+    def visit_ClassDef(self, node):
+        for base in node.bases:
+            dotted = ast.unparse(base)
+            if dotted.split(".")[-1] == "Tensor" or dotted.endswith(("Parameter", "_TensorBase", "TensorBase")):
+                self.flag(f"subclasses {dotted}")
+        self.visit_FunctionDef(node)
 
     def visit_FunctionDef(self, node):
         self.bind(node.name, "redefines")
@@ -242,7 +285,6 @@ class _Flagger(ast.NodeVisitor):
         self.globals = saved
 
     visit_AsyncFunctionDef = visit_FunctionDef
-    visit_ClassDef = visit_FunctionDef
 
     def visit_Lambda(self, node):
         self.depth += 1
@@ -254,21 +296,36 @@ class _Flagger(ast.NodeVisitor):
             self.flag("sys.modules")
         if node.attr == "get_ipython":
             self.flag("get_ipython()")
+        if node.attr in TAMPER_ATTRIBUTES:
+            self.flag(node.attr)
+        root = node
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if node.attr in self.forbidden and isinstance(root, ast.Name) and root.id in self.roots:
+            self.flag(f"uses {ast.unparse(node)} (the exercise forbids it)")
         self.generic_visit(node)
 
     def visit_Name(self, node):
         if node.id == "get_ipython":
             self.flag("get_ipython()")
-        elif node.id in ("__builtins__", "exec", "eval", "globals", "__import__"):
+        elif node.id in ("__builtins__", "exec", "eval", "globals", "__import__", "vars", "locals"):
             self.flag(f"{node.id}()" if node.id != "__builtins__" else node.id)
+        elif node.id in TAMPER_ATTRIBUTES:
+            self.flag(node.id)
 
     def visit_Call(self, node):
-        if isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr") and node.args:
+        name = node.func.id if isinstance(node.func, ast.Name) else ""
+        if name in ("setattr", "delattr", "getattr") and node.args:
             root = node.args[0]
-            while isinstance(root, ast.Attribute):
-                root = root.value
-            if isinstance(root, ast.Name) and root.id in self.roots:
-                self.flag(f"{node.func.id}() on {ast.unparse(node.args[0])}")
+            while isinstance(root, (ast.Attribute, ast.Call, ast.Subscript)):
+                root = root.func if isinstance(root, ast.Call) else root.value
+            literal = len(node.args) > 1 and isinstance(node.args[1], ast.Constant)
+            if name == "getattr" and literal and node.args[1].value in self.forbidden:
+                self.flag(f"uses {ast.unparse(node.args[0])}.{node.args[1].value} (the exercise forbids it)")
+            elif isinstance(root, ast.Name) and root.id in self.roots and (name != "getattr" or not literal):
+                self.flag(f"{name}() on {ast.unparse(node.args[0])}")
+            elif name != "getattr" and not (isinstance(root, ast.Name) and root.id == "self"):
+                self.flag(f"{name}() on {ast.unparse(node.args[0])}")
         self.generic_visit(node)
 
 
@@ -307,11 +364,23 @@ def _bindings(tree) -> tuple[set[str], dict]:
     return names | set(imports), imports
 
 
+def _forbidden(tree) -> set[str]:
+    """The names the set-up's ``*FORBIDDEN`` tuples list (what an answer may not call)."""
+    names = set()
+    for node in tree.body if tree else []:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id.endswith("FORBIDDEN")
+                                                for t in node.targets):
+            names |= {e.value for e in getattr(node.value, "elts", []) if isinstance(e, ast.Constant)
+                      and isinstance(e.value, str)}
+    return names
+
+
 def flags(nb, release) -> dict[str, list[str]]:
     """``{question: [what was flagged, ...]}`` for the answer cells of ``nb`` (see the module doc)."""
     setup_tree = _python("\n\n".join(c.source for c in release.cells if c.cell_type == "code" and role(c)[2]
                                      and not role(c)[0]))
     setup_names, setup_imports = _bindings(setup_tree)
+    forbidden = _forbidden(setup_tree)
     given = {c.source for c in release.cells if not role(c)[1]}  # cells as handed out (not answers)
     locked = {nbgrader(c).get("grade_id") for c in release.cells if role(c)[2]}
     answers = [c for c in nb.cells if c.cell_type == "code" and nbgrader(c).get("grade_id") not in locked
@@ -327,7 +396,7 @@ def flags(nb, release) -> dict[str, list[str]]:
     for cell, tree in zip(answers, trees):
         if tree is None:
             continue
-        flagger = _Flagger(setup_names, setup_imports, roots)
+        flagger = _Flagger(setup_names, setup_imports, roots, forbidden)
         flagger.visit(tree)
         if flagger.found:
             question = assignments.question_of(nbgrader(cell).get("grade_id", "")) or _next_question(nb, cell)

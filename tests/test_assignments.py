@@ -129,7 +129,13 @@ def test_the_shared_checks_fail_with_a_message_that_says_what_differs():
     from attnbook.exercise import check_close, check_written_here, expect_value_error
 
     check_close(torch.ones(2), torch.ones(2), "x")
+    check_close(torch.nn.Parameter(torch.ones(2)), torch.ones(2), "x")
+
+    class Agreeable(torch.Tensor):  # a subclass can answer every comparison as it likes
+        pass
+
     for actual, message in [([1.0], "expected a torch.Tensor"), (torch.ones(3), "expected shape (2,)"),
+                            (torch.zeros(2).as_subclass(Agreeable), "expected a torch.Tensor, got Agreeable"),
                             (torch.ones(2, dtype=torch.float64), "expected dtype"),
                             (torch.tensor([1.0, float("nan")]), "contains NaN"), (torch.zeros(2), "max abs error 1")]:
         with pytest.raises(AssertionError, match=re.escape(message)):
@@ -139,3 +145,41 @@ def test_the_shared_checks_fail_with_a_message_that_says_what_differs():
     expect_value_error(lambda: int("x"), "invalid literal", "int")
     with pytest.raises(AssertionError, match="expected a ValueError"):
         expect_value_error(lambda: None, "x", "nothing")
+
+
+# ---------------------------------------------------------------------------------------------
+# Flags (grading/submission.py): every trick is named, no honest answer is
+
+
+def trick_fixtures():
+    folder = ROOT / "tests" / "fixtures" / "grading" / "tricks"
+    return sorted(folder.glob("*/*.py"))
+
+
+@pytest.mark.parametrize("path", trick_fixtures(), ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_every_trick_is_flagged_as_its_fixture_says(path):
+    """Tricks that run while a test cell runs (outside the guard's reach) are flagged from the
+    answer's code: the CSV says `flagged: <what>` on the question (book/instructors.md)."""
+    from grading import fixtures, submission
+
+    assignment = path.parent.name
+    trick = fixtures.read_fixture(path)
+    expected = [line[len("# flagged: "):] for line in path.read_text(encoding="utf-8").splitlines()
+                if line.startswith("# flagged: ")]
+    assert trick.question and expected, f"{path.name}: a header with '# question:' and '# flagged:' lines"
+    release = nbformat.read(assignments.release_notebook(assignment), as_version=4)
+    found = submission.flags(fixtures.make_submission(assignment, trick.cells), release)
+    assert set(found) == {trick.question} and sorted(found[trick.question]) == sorted(expected), found
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_no_honest_answer_is_flagged(assignment):
+    """The model answer, every classic mistake and every honest variant (tests/fixtures/grading/):
+    wrong or right, none of them tampers, so none is flagged."""
+    from grading import fixtures, submission
+
+    release = nbformat.read(assignments.release_notebook(assignment), as_version=4)
+    answers = fixtures.fixtures(assignment) + fixtures.fixtures(f"honest/{assignment}")
+    assert answers, f"{assignment}: no fixtures"
+    for answer in answers:
+        assert submission.flags(fixtures.make_submission(assignment, answer.cells), release) == {}, answer.name

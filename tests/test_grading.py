@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import csv
 import json
+import re
+import textwrap
 import os
 import shutil
 import subprocess
@@ -185,8 +187,10 @@ def classic(tmp_path_factory):
     packs = {}
     for assignment in assignments.assignment_ids():
         subs = base / assignment
-        fixtures.write(fixtures.make_submission(assignment), subs / "solution.ipynb")
+        # No "solution" student: the grader grades the instructor's solution itself before anyone.
         fixtures.write(fixtures.make_submission(assignment, blank=True), subs / "blank.ipynb")
+        for variant in fixtures.fixtures(f"honest/{assignment}"):
+            fixtures.write(fixtures.make_submission(assignment, variant.cells), subs / f"honest_{variant.name}.ipynb")
         packs[assignment] = pack(fixtures.fixtures(assignment))
         for i, group in enumerate(packs[assignment]):
             cells = {gid: src for mistake in group for gid, src in mistake.cells.items()}
@@ -202,12 +206,12 @@ def classic(tmp_path_factory):
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=1200)
     assert result.returncode == 0, f"grading failed:\n{result.stdout}\n{result.stderr[-4000:]}"
-    return base / "grades", packs
+    return base / "grades", packs, base
 
 
 @pytest.mark.parametrize("assignment", assignments.assignment_ids())
 def test_solution_blank_and_classic_mistakes(assignment, classic):
-    grades, packs = classic
+    grades, packs, base = classic
     mistakes = fixtures.fixtures(assignment)
     questions = assignments.questions(assignments.source_notebook(assignment))
     for q in questions:
@@ -215,11 +219,14 @@ def test_solution_blank_and_classic_mistakes(assignment, classic):
     rows = read_csv(grades / f"{assignment}.csv")
 
     total = sum(q["points"] for q in questions.values())
-    assert rows[("solution", "total")]["points"] == rows[("solution", "total")]["max_points"] == f"{total:g}"
-    assert rows[("solution", "total")]["status"] == "ok"
+    model = json.loads((base / "work" / "status" / f"{assignment}.installation.json").read_text())
+    assert model["points"] == total, "the instructor's solution got full marks before the students"
+    assert not any(student.startswith("_") for student, _ in rows), "the model answer is no student"
+    for variant in fixtures.fixtures(f"honest/{assignment}"):
+        student = f"honest_{variant.name}"
+        assert [rows[(student, q)]["status"] for q in (*questions, "total")] == ["ok"] * (len(questions) + 1), \
+            f"{variant.name} ({variant.description}) is correct: full marks, nothing flagged"
     for q in questions:
-        got, best = points(rows, "solution", q)
-        assert got == best and rows[("solution", q)]["status"] == "ok", rows[("solution", q)]
         assert points(rows, "blank", q)[0] == 0, rows[("blank", q)]
         assert "not attempted" in rows[("blank", q)]["status"], rows[("blank", q)]
     assert rows[("blank", "total")]["status"] == "graded" and float(rows[("blank", "total")]["points"]) == 0
@@ -244,7 +251,8 @@ NASTY_ASSIGNMENT = "03_self_attention"
 QUESTIONS = ("q1", "q2", "q3", "q4")
 KOREAN, KOREAN_NFD = "학생01", unicodedata.normalize("NFD", "학생02")
 CHEATS = {"cheat_redefines_helpers": "redefines check_close", "cheat_input_transformer": "get_ipython()",
-          "cheat_swapped_reference": "assigns nn.MultiheadAttention",
+          "cheat_swapped_reference":
+              "assigns nn.MultiheadAttention, uses nn.MultiheadAttention (the exercise forbids it)",
           "cheat_patches_torch": "assigns torch.allclose, assigns torch.equal, assigns torch.Tensor.item"}
 METADATA_REFUSED = ("failed: the nbgrader metadata of cell q2_solution was changed (it must stay as handed out): "
                     "copy your answers into a fresh copy of the exercise and hand that in")
@@ -494,3 +502,147 @@ def test_without_a_sandbox_the_command_says_so(tmp_path):
     result = grade(NASTY_ASSIGNMENT, subs, tmp_path, "--no-feedback", env=env)
     assert "NO SANDBOX" in result.stderr and "No permissions to create new namespace" in result.stderr
     assert read_csv(tmp_path / "grades" / f"{NASTY_ASSIGNMENT}.csv")[("good", "total")]["status"] == "ok"
+
+
+# ---------------------------------------------------------------------------------------------
+# The instructor's solution first: a broken installation stops grading; a linked .venv works
+
+
+def test_a_broken_installation_stops_grading_before_any_student_is_scored(tmp_path):
+    """The kernel cannot import what the set-up cell needs (here attnbook.exercise raises): every
+    test would fail, and the students would get 0. The instructor's solution is graded first and
+    fails, so the command stops with exit status 2 and scores no one."""
+    course = tmp_path / "course"
+    course.mkdir()
+    course_copy(course)
+    broken = course / "attnbook" / "exercise.py"
+    broken.write_text(broken.read_text(encoding="utf-8") + '\nraise ImportError("simulated broken installation")\n',
+                      encoding="utf-8")
+    subs = tmp_path / "submissions"
+    fixtures.write(fixtures.make_submission(NASTY_ASSIGNMENT), subs / "alice.ipynb")
+    sandbox = "require" if SANDBOX.available else "off"
+    result = grade(NASTY_ASSIGNMENT, subs, tmp_path, "--sandbox", sandbox, cwd=course,
+                   env={"PYTHONPATH": str(course)}, check=False)
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "the instructor's own solution of 03_self_attention does not get full marks" in result.stderr
+    assert "simulated broken installation" in result.stderr and "no student was graded" in result.stderr
+    assert not (tmp_path / "grades" / f"{NASTY_ASSIGNMENT}.csv").exists()
+    assert not (tmp_path / "work" / "status" / NASTY_ASSIGNMENT / "alice.json").exists()
+    assert not (tmp_path / "work" / "autograded" / "alice").exists()
+
+
+def test_a_course_whose_venv_is_a_link_grades_in_the_sandbox(tmp_path):
+    """`.venv -> /elsewhere/venv`, graded with `.venv/bin/python -m grading`: the sandbox opens the
+    folder the link points to (bubblewrap cannot make a link where the course's bind already has
+    one). The submission is correct and raises a warning: full marks, as nbgrader validate and a
+    stock autograde give it (test_stock_nbgrader_*)."""
+    if not SANDBOX.available:
+        pytest.skip(f"no sandbox on this machine ({SANDBOX.reason})")
+    course = tmp_path / "course"
+    course.mkdir()
+    course_copy(course)
+    (course / ".venv").symlink_to(Path(sys.prefix).resolve(), target_is_directory=True)
+    subs = tmp_path / "submissions"
+    warns = fixtures.read_fixture(fixtures.FIXTURES / "honest" / NASTY_ASSIGNMENT / "copies_lengths_with_a_warning.py")
+    fixtures.write(fixtures.make_submission(NASTY_ASSIGNMENT, warns.cells), subs / "warns.ipynb")
+    cmd = [str(course / ".venv" / "bin" / "python"), "-m", "grading", "grade", NASTY_ASSIGNMENT, str(subs),
+           "--work-dir", str(tmp_path / "work"), "--grades-dir", str(tmp_path / "grades"), "--sandbox", "require",
+           "--cell-timeout", str(CELL_TIMEOUT), "--no-feedback"]
+    env = {**os.environ, "PYTHONPATH": str(course), "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    result = subprocess.run(cmd, cwd=course, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = read_csv(tmp_path / "grades" / f"{NASTY_ASSIGNMENT}.csv")
+    assert [row for (student, _), row in rows.items()] and \
+        [rows[("warns", q)]["status"] for q in (*QUESTIONS, "total")] == ["ok"] * 5
+    assert rows[("warns", "total")]["points"] == "12"
+
+
+# ---------------------------------------------------------------------------------------------
+# A stock nbgrader course, configured as the instructors' guide says
+
+
+def guide_snippet() -> str:
+    text = (ROOT / "book" / "instructors.md").read_text(encoding="utf-8")
+    match = re.search(r"```python\n(\s*# nbgrader_config.py of an existing nbgrader course.*?)```", text, re.S)
+    assert match, "book/instructors.md has the stock nbgrader configuration snippet"
+    return textwrap.dedent(match.group(1))
+
+
+def hidden_test_lines(assignment: str) -> list[str]:
+    """The hidden tests' lines that the student version does not have too (a visible test may share one)."""
+    release = nbformat.read(assignments.release_notebook(assignment), as_version=4)
+    visible = {line.strip() for cell in release.cells for line in cell.source.splitlines()}
+    lines, inside = [], False
+    for cell in nbformat.read(assignments.source_notebook(assignment), as_version=4).cells:
+        for line in cell.source.splitlines():
+            if "BEGIN HIDDEN TESTS" in line or "END HIDDEN TESTS" in line:
+                inside = "BEGIN" in line
+            elif inside and len(line.strip()) > 25 and line.strip() not in visible:
+                lines.append(line.strip())
+    return lines
+
+
+@pytest.fixture(scope="module")
+def stock(classic, tmp_path_factory):
+    """The fixtures of 03_self_attention that the classic batch grades, graded again by stock nbgrader
+    (its command line, the guide's nbgrader_config.py, a course made from solutions/), and the
+    warning-raising submission checked by `nbgrader validate` as a learner's Validate button does."""
+    _, _, classic_base = classic
+    base = tmp_path_factory.mktemp("stock")
+    course = base / "course"
+    (course / "source" / NASTY_ASSIGNMENT).mkdir(parents=True)
+    shutil.copy2(assignments.source_notebook(NASTY_ASSIGNMENT), course / "source" / NASTY_ASSIGNMENT)
+    (course / "nbgrader_config.py").write_text(guide_snippet(), encoding="utf-8")
+    students = sorted(p.stem for p in (classic_base / NASTY_ASSIGNMENT).glob("*.ipynb") if p.stem != "blank")
+    for student in students:
+        target = course / "submitted" / student / NASTY_ASSIGNMENT
+        target.mkdir(parents=True)
+        shutil.copy2(classic_base / NASTY_ASSIGNMENT / f"{student}.ipynb", target / f"{NASTY_ASSIGNMENT}.ipynb")
+    bin_dir = Path(sys.executable).parent  # the guide: nbgrader from the activated environment (alembic)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": str(ROOT),
+           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    for command in ("generate_assignment", "autograde", "generate_feedback"):
+        done = subprocess.run([str(bin_dir / "nbgrader"), command, NASTY_ASSIGNMENT, "--force"], cwd=course,
+                              env=env, capture_output=True, text=True, timeout=900)
+        assert done.returncode == 0, f"nbgrader {command} failed:\n{done.stdout}\n{done.stderr[-4000:]}"
+    learner = base / "learner"  # no nbgrader_config.py here: nbgrader's defaults, as on a learner's machine
+    learner.mkdir()
+    warns = "honest_copies_lengths_with_a_warning"
+    shutil.copy2(classic_base / NASTY_ASSIGNMENT / f"{warns}.ipynb", learner / "mine.ipynb")
+    validate = subprocess.run([str(bin_dir / "nbgrader"), "validate", "mine.ipynb"], cwd=learner, env=env,
+                              capture_output=True, text=True, timeout=600)
+    from nbgrader.api import Gradebook
+
+    scores = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "attention-course") as gb:
+        for student in students:
+            found = gb.find_submission(NASTY_ASSIGNMENT, student)
+            scores[student] = {g.name: float(g.score or 0) for nb in found.notebooks for g in nb.grades}
+    return {"course": course, "students": students, "scores": scores, "validate": validate,
+            "csv": read_csv(classic[0] / f"{NASTY_ASSIGNMENT}.csv"), "warns": warns}
+
+
+def test_stock_nbgrader_validate_accepts_a_correct_answer_that_warns(stock):
+    out = stock["validate"].stdout + stock["validate"].stderr
+    assert "Success! Your notebook passes all the tests." in out and "VALIDATION FAILED" not in out, out[-3000:]
+
+
+def test_stock_nbgrader_autograde_gives_the_course_graders_points(stock):
+    questions = assignments.questions(assignments.source_notebook(NASTY_ASSIGNMENT))
+    assert stock["warns"] in stock["students"] and len(stock["students"]) >= 3
+    for student in stock["students"]:
+        for q, info in questions.items():
+            got = sum(stock["scores"][student].get(cell, 0.0) for cell in info["cells"])
+            assert got == float(stock["csv"][(student, q)]["points"]), (student, q, got, stock["csv"][(student, q)])
+    assert sum(stock["scores"][stock["warns"]].values()) == 12
+
+
+def test_stock_nbgrader_feedback_with_the_guides_config_has_no_hidden_test_code(stock):
+    hidden = hidden_test_lines(NASTY_ASSIGNMENT)
+    assert len(hidden) > 10
+    for student in stock["students"]:
+        page = (stock["course"] / "feedback" / student / NASTY_ASSIGNMENT / f"{NASTY_ASSIGNMENT}.html")
+        text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
+        assert "def scaled_dot_product_attention" in text, "the page shows the learner's code"
+        quoted = [line for line in hidden if line in text]
+        assert not quoted, f"{student}'s feedback quotes the hidden tests: {quoted[:3]}"
