@@ -1247,8 +1247,9 @@ def tatoeba_task(
 
 BOTTLENECK_BUCKETS = ((1, 9), (10, 13), (14, 16), (17, None))
 """Source-length buckets (tokens, inclusive; ``None`` = no upper end) for :func:`bottleneck_task`
-with its default sizes: each holds 220-310 of the 1,000 test examples (about a quarter), from
-lists of one or two numbers to lists of five or six."""
+with its default sizes: each holds 220-312 of the 1,000 test examples (about a quarter), from
+lists of two to four numbers (no test list has one: all 100 one-number lists are in training)
+to lists of five or six."""
 
 
 def bottleneck_task(
