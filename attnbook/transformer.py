@@ -189,7 +189,7 @@ class TransformerDecoderLayer(nn.Module):
     def add_and_norm(self, x, out, norm):           # ... post-LN the residual sum
         return x + self.dropout(out) if self.norm_first else norm(x + self.dropout(out))
 
-    def attend_to_self(self, h, mask, cache):       # cache: section 7.7
+    def attend_to_self(self, h, mask, cache):       # cache: section 7.4.1
         if cache is None:
             return self.self_attn(h, h, h, mask=mask)  # (batch, T_tgt, d_model)
         return cached_self_attention(self.self_attn, h, mask, cache)
@@ -240,7 +240,7 @@ class TransformerDecoder(nn.Module):
         return x
 
     def new_cache(self) -> list[dict]:
-        """An empty key/value cache: one dict per layer (section 7.7)."""
+        """An empty key/value cache: one dict per layer (section 7.4.1)."""
         return [{} for _ in self.layers]
 
     @classmethod
