@@ -190,13 +190,15 @@ class AttentionDecoder(nn.Module):
 
 # From notebooks/02_seq2seq_attention.ipynb
 def make_attention_model(src_vocab, tgt_vocab, config, max_src_len: int,
-                         score: str = "general") -> Seq2Seq:
+                         score: str = "general",
+                         attentional_size: int | None = None) -> Seq2Seq:
     """Chapter 1's :class:`Seq2Seq` and :class:`Encoder` with an
     :class:`AttentionDecoder`: only the decoder differs from :func:`make_baseline` (same
-    config, same seed)."""
+    config, same seed). ``attentional_size``: see :class:`AttentionDecoder`."""
     torch.manual_seed(config.seed)
     embed_dim, hidden_size = config.embed_dim, config.hidden_size
     encoder = Encoder(len(src_vocab), embed_dim, hidden_size, src_vocab.pad_id)
-    decoder = AttentionDecoder(len(tgt_vocab), embed_dim, hidden_size, score)
+    decoder = AttentionDecoder(len(tgt_vocab), embed_dim, hidden_size, score,
+                               attentional_size)
     ids = tgt_vocab.bos_id, tgt_vocab.eos_id, tgt_vocab.pad_id
     return Seq2Seq(encoder, decoder, *ids, max_src_len)
