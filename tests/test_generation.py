@@ -172,7 +172,7 @@ def brute_force_best(model, src, lengths, max_len, vocab, length_penalty):
 @pytest.mark.parametrize("length_penalty", [0.0, 1.0])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_a_beam_as_wide_as_the_search_space_finds_the_brute_force_best(seed, length_penalty):
-    vocab, max_len = 4, 4                                         # 3 + 9 + 27 + 4 * 27 sequences
+    vocab, max_len = 4, 4                                   # 1 + 3 + 9 + 4 * 27 = 121 sequences
     model = small_transformer(seed, vocab=vocab, d_model=16, num_heads=2, d_ff=32)
     with torch.no_grad():                                         # make <eos> a real contender
         model.output.bias[EOS] += 1.0
