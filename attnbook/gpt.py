@@ -226,10 +226,11 @@ def rotate_half(x: Tensor) -> Tensor:
 
 def apply_rotary(query: Tensor, key: Tensor, positions: Tensor,
                  base: float = 10000.0) -> tuple[Tensor, Tensor]:
-    """RoPE (Su et al. 2021, eq. 34): rotate features ``(i, i + d/2)`` of ``query`` and
-    ``key (..., seq_len, d)`` by ``p * base^(-2i/d)`` at the ``positions`` p,
-    ``(seq_len,)`` or ``(batch, seq_len)``. Returns ``(query, key)`` rotated;
-    ``TypeError``/``ValueError`` for bad input (``checks.check_rotary``)."""
+    """RoPE (Su et al. 2021) in the rotate-half layout of GPT-NeoX and transformers'
+    LLaMA code (the paper pairs neighbours): rotate features ``(i, i + d/2)`` of
+    ``query`` and ``key (..., seq_len, d)`` by ``p * base^(-2i/d)`` at the
+    ``positions`` p, ``(seq_len,)`` or ``(batch, seq_len)``. Returns ``(query, key)``
+    rotated; ``TypeError``/``ValueError`` for bad input (``checks.check_rotary``)."""
     checks.check_rotary(query, key, positions)
     d = query.shape[-1]
     exponent = torch.arange(0, d, 2, device=query.device, dtype=torch.float32) / d
