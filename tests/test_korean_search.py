@@ -22,6 +22,7 @@ from attnbook._i18n import ROOT, build_site
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 from attnbook_i18n import ENDINGS, KoreanSearch, korean_stem, other_language_url  # noqa: E402
+from test_browser import browser  # noqa: E402,F401 (the one headless-Chromium fixture)
 
 PAGES_TOC = """format: jb-book
 root: book/intro
@@ -153,21 +154,3 @@ def test_the_browser_stems_a_query_as_the_index_does(korean_site, served, reques
     stems = driver.execute_script(
         "const s = new Stemmer(); return arguments[0].map(w => s.stemWord(w));", words)
     assert stems == [korean_stem(w) for w in words]
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    """Headless Chromium with the flags and a fresh profile, as tests/test_browser.py."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    from test_browser import CHROMEDRIVER, CHROMIUM, FLAGS
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-ko')}")
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(120)
-    yield driver
-    driver.quit()
