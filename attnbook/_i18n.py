@@ -239,7 +239,9 @@ def catalogs(root: Path = ROOT) -> dict[str, Catalog]:
 
 
 # What a translation must keep ---------------------------------------------------------------
-_ROLE = re.compile(r"\{([\w:.-]+)\}`([^`]*)`")
+# A backtick span, read left to right: a role when `{name}` comes right before it, else inline
+# code (so the `{n}` of `y_{n}` inside code is not taken for a role).
+_SPAN = re.compile(r"(?:\{([\w:.-]+)\})?`([^`]*)`")
 _MATH = re.compile(r"(?<![\\$])\$\$?([^$]+)\$\$?")
 _CODE = re.compile(r"(?<![`}])`([^`]+)`")
 _LINK = re.compile(r"\]\(([^)\s]+)\)|<(https?://[^>\s]+)>")
@@ -247,6 +249,11 @@ _GLUE_ROLES = ("glue:text", "glue:", "glue", "glue:md", "glue:any")
 # A particle whose form depends on the last sound of the word before it (KOREAN.md, style 5).
 _PARTICLES = ("은", "는", "이", "가", "을", "를", "와", "과", "으로", "로", "이나", "나",
               "이라고", "라고")
+
+
+def _roles(text: str) -> list[tuple[str, str]]:
+    """The ``{name}`content``` roles of a message, as (name, content), outside inline code."""
+    return [(name, content) for name, content in _SPAN.findall(text) if name]
 
 
 def _glue_key(content: str) -> str:
@@ -259,13 +266,13 @@ def placeholders(text: str) -> dict[str, list[str]]:
     targets (a ``{term}`` may show other words: only its target counts), glued keys with
     their format, math, inline code and link targets."""
     roles, glues = [], []
-    for name, content in _ROLE.findall(text):
+    for name, content in _roles(text):
         if name in _GLUE_ROLES:
             glues.append(f"{name}:{_glue_key(content)}")
         else:
             target = content.rsplit("<", 1)[1].rstrip(">") if content.endswith(">") and "<" in content else content
             roles.append(f"{name}:{target}")
-    rest = _ROLE.sub(" ", text)
+    rest = _SPAN.sub(lambda m: " " if m.group(1) else m.group(0), text)
     return {
         "roles": sorted(roles),
         "glue": sorted(glues),
@@ -288,7 +295,7 @@ def check_message(msgid: str, msgstr: str, page: str = "") -> list[str]:
     for kind in want:
         if want[kind] != got[kind]:
             problems.append(f"{kind} differ: English {want[kind]}, Korean {got[kind]}")
-    for name, content in _ROLE.findall(msgstr):
+    for name, content in _roles(msgstr):
         if name in _GLUE_ROLES and "::" not in content:
             problems.append(f"{{{name}}}`{content}` needs its notebook: "
                             f"`{{{name}}}`NN_name.ipynb::{content}`")
