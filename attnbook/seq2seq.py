@@ -156,8 +156,9 @@ class AttentionDecoder(nn.Module):
     At target position t (Luong et al. 2015, section 3.1): ``h_t =
     LSTM(embed(y_{t-1}))``; ``h_t`` is the query and the encoder outputs are keys and
     values: ``c_t`` (eq. 7); ``htilde_t = tanh(W_c [c_t; h_t])`` (eq. 5); ``logits_t =
-    W_s htilde_t + b_s`` (eq. 6). ``score``: a name of ``SCORE_NAMES``;
-    ``attentional_size`` (default ``2 * hidden_size``): the size of ``htilde_t``.
+    W_s htilde_t + b_s`` (eq. 6, plus a bias ``b_s``). ``score``: a name of
+    ``SCORE_NAMES``; ``attentional_size`` (default ``2 * hidden_size``): the size of
+    ``htilde_t``.
     """
 
     def __init__(self, vocab_size: int, embed_dim: int, hidden_size: int,
