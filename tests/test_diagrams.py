@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import shutil
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = ROOT / "book" / "diagrams"
@@ -143,6 +145,31 @@ def test_korean_diagram_draws_hangul_with_the_hangul_font(diagram):
         f"{diagram.name}.ko.svg: no Hangul glyph from NanumGothic"
     )
     assert korean != english
+
+
+@pytest.mark.parametrize("language, shown", [("en", "rnn_unrolled.svg"),
+                                              ("ko", "rnn_unrolled.ko.svg")])
+def test_each_edition_shows_the_diagram_in_its_language(tmp_path, language, shown):
+    """With the book's figure_language_filename, Sphinx shows NAME.ko.svg in the Korean
+    build (language: ko, as attnbook/_i18n.py builds it) and NAME.svg in the English one."""
+    from sphinx.application import Sphinx
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    pattern = config["sphinx"]["config"]["figure_language_filename"]
+    src = tmp_path / "src"
+    (src / "diagrams").mkdir(parents=True)
+    for name in ("rnn_unrolled.svg", "rnn_unrolled.ko.svg"):
+        shutil.copyfile(FOLDER / name, src / "diagrams" / name)
+    (src / "conf.py").write_text(
+        f"language = {language!r}\nfigure_language_filename = {pattern!r}\n", encoding="utf-8")
+    (src / "index.rst").write_text(
+        "Diagram\n=======\n\n.. figure:: diagrams/rnn_unrolled.svg\n   :alt: an RNN\n",
+        encoding="utf-8")
+    app = Sphinx(src, src, tmp_path / "html", tmp_path / "doctrees", "html",
+                 status=None, warning=None, freshenv=True)
+    app.build()
+    page = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r'<img[^>]*src="_images/([^"]+)"', page) == [shown]
 
 
 def chapter_notebooks() -> dict[int, Path]:
