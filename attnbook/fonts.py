@@ -32,6 +32,7 @@ _FILES = ("NanumGothic.ttf", "NanumGothicBold.ttf", "NanumGothicExtraBold.ttf")
 def hangul_font_files() -> list[Path]:
     """The NanumGothic files that ``koreanize-matplotlib`` installed (found without
     importing the package); empty where it is not installed."""
+    importlib.invalidate_caches()  # installed by this kernel's own install cell (Colab)
     spec = importlib.util.find_spec(FONT_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         return []
