@@ -7,7 +7,8 @@ bar chart of scores by input length, and the kernel-free explorers of chapters 4
 Importing the module applies the course's figure style (:data:`COURSE_STYLE`, see
 :func:`use_course_style`): figures drawn for the book's column, which is about
 :data:`COLUMN_PX` CSS pixels wide at 1280 px, so that the page shows them at their
-natural size with text of at least 9 px. In a Jupyter kernel with the inline backend it
+natural size with text of at least 9 px, and Hangul drawn from a Hangul font after the
+Latin one (:data:`FONT_FAMILY`, :mod:`attnbook.fonts`), on the build machine and on Colab. In a Jupyter kernel with the inline backend it
 also records, in each figure's PNG, the size of its smallest text
 (:data:`TEXT_PX_KEY`): tests/test_layout.py reads it in the built book.
 """
@@ -34,6 +35,8 @@ from matplotlib.text import Text
 from matplotlib.ticker import LogFormatterSciNotation
 from PIL import Image, PngImagePlugin
 
+from attnbook.fonts import HANGUL_FAMILY, register_hangul_font
+
 # ------------------------------------------------------------------------------------------
 # The course's figure style: figures drawn for the column
 # ------------------------------------------------------------------------------------------
@@ -58,6 +61,11 @@ COURSE_STYLE = {
     "legend.title_fontsize": 9.0,
     "figure.titlesize": 11.0,
 }
+#: The font families of the course's figures: matplotlib's sans-serif (DejaVu Sans) first,
+#: then the Hangul font, from which matplotlib takes only the glyphs DejaVu Sans lacks
+#: (Korean labels, "개를 사랑한다"); set by :func:`use_course_style` where the Hangul font
+#: is installed (koreanize-matplotlib, in requirements.txt and in the package's dependencies).
+FONT_FAMILY = ["sans-serif", HANGUL_FAMILY]
 #: The widest figure, in inches, that the column shows at its natural size.
 MAX_FIGURE_WIDTH_IN = COLUMN_PX / FIGURE_DPI
 #: The smallest text a figure may have: 9 points, 12.5 px at :data:`FIGURE_DPI`.
@@ -71,9 +79,12 @@ def use_course_style() -> None:
     """Apply :data:`COURSE_STYLE` to matplotlib, label log axes with plain numbers
     (:class:`PlainLogFormatter`), and, in a Jupyter kernel with the inline backend, show
     figures as PNGs that record the size of their smallest text
-    (:func:`figure_png_inline`). Called when :mod:`attnbook.plot` is imported; a chapter's
-    own ``figsize=``, ``fontsize=`` or tick formatter still wins."""
+    (:func:`figure_png_inline`), and draw Hangul with the Hangul font (:data:`FONT_FAMILY`;
+    without the font, matplotlib's own family is kept). Called when :mod:`attnbook.plot`
+    is imported; a chapter's own ``figsize=``, ``fontsize=`` or tick formatter still wins."""
     matplotlib.rcParams.update(COURSE_STYLE)
+    if register_hangul_font() is not None:
+        matplotlib.rcParams["font.family"] = list(FONT_FAMILY)
     matplotlib.scale.register_scale(_CourseLogScale)
     _register_inline_png()
 

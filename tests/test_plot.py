@@ -7,6 +7,7 @@ import base64
 import io
 import json
 import re
+import warnings
 
 import matplotlib
 
@@ -15,13 +16,16 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib.font_manager import FontProperties  # noqa: E402
 from PIL import Image  # noqa: E402
 import torch  # noqa: E402
 
+from attnbook.fonts import hangul_font_files  # noqa: E402
 from attnbook.plot import (  # noqa: E402
     COLUMN_PX,
     COURSE_STYLE,
     FIGURE_DPI,
+    FONT_FAMILY,
     MIN_FONT_PT,
     TEXT_PX_KEY,
     StaticExplorer,
@@ -204,6 +208,40 @@ def test_importing_the_module_applies_the_course_style_drawn_for_the_column():
     assert width * plt.rcParams["figure.dpi"] <= COLUMN_PX
     for key in ("font.size", "xtick.labelsize", "ytick.labelsize", "legend.fontsize"):
         assert matplotlib.font_manager.FontProperties(size=plt.rcParams[key]).get_size() >= MIN_FONT_PT
+
+
+def _draw_text(text: str, **font) -> tuple[np.ndarray, list[str]]:
+    """``text`` drawn on an Agg canvas: the ink (rows and columns with any), cropped, and
+    the warnings drawing it raised."""
+    fig = plt.figure(figsize=(4, 0.8), dpi=100)
+    fig.text(0.02, 0.4, text, va="baseline", **font)  # the same baseline, whatever the font
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.canvas.draw()
+    gray = np.asarray(fig.canvas.buffer_rgba())[..., :3].min(axis=-1)
+    plt.close(fig)
+    rows, cols = np.flatnonzero((gray < 255).any(axis=1)), np.flatnonzero((gray < 255).any(axis=0))
+    return gray[rows.min():rows.max() + 1, cols.min():cols.max() + 1], [str(w.message) for w in caught]
+
+
+def test_hangul_is_drawn_with_the_hangul_font_and_latin_with_dejavu():
+    files = hangul_font_files()
+    assert files, "no Hangul font: `pip install -r requirements.txt` (koreanize-matplotlib)"
+    assert plt.rcParams["font.family"] == FONT_FAMILY
+    korean = "나는 개를 사랑한다"
+    ink, warned = _draw_text(korean, fontsize=12)
+    assert not [m for m in warned if "missing from font" in m], warned
+    # the glyphs are the Hangul font's: the same ink as the Hangul font alone draws...
+    nanum, _ = _draw_text(korean, fontproperties=FontProperties(fname=files[0], size=12))
+    assert ink.shape == nanum.shape and np.array_equal(ink, nanum)
+    # ...not matplotlib's own font, which has no Hangul (empty boxes, and a warning)
+    boxes, box_warned = _draw_text(korean, family="DejaVu Sans", fontsize=12)
+    assert any("missing from font(s) DejaVu Sans" in m for m in box_warned)
+    assert not (boxes.shape == ink.shape and np.array_equal(boxes, ink))
+    # Latin text keeps DejaVu Sans: the course's figures look as they did
+    latin, _ = _draw_text("attention 0.25", fontsize=12)
+    dejavu, _ = _draw_text("attention 0.25", family="DejaVu Sans", fontsize=12)
+    assert np.array_equal(latin, dejavu)
 
 
 def test_figure_pngs_record_their_smallest_text_in_pixels():
