@@ -202,8 +202,9 @@ from attnbook import checks
 
 def split_heads(x: Tensor, num_heads: int) -> Tensor:
     """``(batch, seq_len, d_model)`` -> ``(batch, num_heads, seq_len, d_k)``, where
-    ``d_k = d_model / num_heads``; head ``i`` reads features ``i * d_k`` onwards.
-    Raises ValueError if ``x`` is not 3-D or ``num_heads`` does not divide it."""
+    ``d_k = d_model / num_heads``; head ``i`` reads features ``i * d_k`` to
+    ``(i + 1) * d_k - 1``. Raises ValueError if ``x`` is not 3-D or ``num_heads``
+    does not divide it."""
     checks.check_split_heads(x, num_heads)
     batch, seq_len, d_model = x.shape
     d_k = d_model // num_heads
