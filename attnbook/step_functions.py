@@ -76,13 +76,14 @@ def transformer_step(model, src: Tensor, src_lengths: Tensor, use_cache: bool = 
 
     def cached_step(tokens: Tensor, state):
         memory, memory_mask, cache, start = state
-        logits = model.decode(tokens[:, None], memory, memory_mask, cache, start)  # (n, 1, V)
+        logits = model.decode(tokens[:, None], memory, memory_mask,
+                              cache, start)                  # (batch, 1, vocab)
         return logits[:, -1], (memory, memory_mask, cache, start + 1)
 
     def recompute_step(tokens: Tensor, state):
         memory, memory_mask, prefix = state
-        prefix = torch.cat([prefix, tokens[:, None]], dim=1)    # (n, t + 1): all of it again
-        logits = model.decode(prefix, memory, memory_mask)      # (n, t + 1, V)
+        prefix = torch.cat([prefix, tokens[:, None]], dim=1)  # (batch, t + 1): all again
+        logits = model.decode(prefix, memory, memory_mask)    # (batch, t + 1, vocab)
         return logits[:, -1], (memory, memory_mask, prefix)
 
     if use_cache:
