@@ -323,13 +323,15 @@ def tatoeba_test_set(task: TaskData) -> tuple[list, list, list]:
 
     Returns:
         ``(sources, source_tokens, reference_texts)``: the English sentences, their tokens,
-        and for each a list of its French translations as tokenized text (what
-        :func:`corpus_bleu` compares).
+        and for each a list of its distinct French translations as tokenized text (what
+        :func:`corpus_bleu` compares), in first-seen order. Translations that only differ
+        before tokenizing (``Souriez\u202f!`` and ``Souriez !``) count once; BLEU is the same
+        either way, as a repeated reference adds no n-gram and no length.
     """
     sources, references = group_references(task.splits["test"])
     source_tokens = [word_tokenize(s) for s in sources]
     reference_texts = [
-        [detokenize(word_tokenize(r)) for r in refs] for refs in references
+        list(dict.fromkeys(detokenize(word_tokenize(r)) for r in refs)) for refs in references
     ]
     return sources, source_tokens, reference_texts
 

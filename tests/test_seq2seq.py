@@ -376,6 +376,24 @@ def test_tatoeba_task_splits_by_source_and_sorts_training_pairs_by_length():
     assert task.max_src_len == max(len(source) for source, _ in task.train)
 
 
+def test_tatoeba_test_set_keeps_each_reference_once_and_leaves_bleu_unchanged():
+    from attnbook.data import TaskData, TranslationPair
+    from attnbook.evaluation import tatoeba_test_set
+
+    credit = "CC-BY 2.0 (France)"
+    pairs = [TranslationPair("Smile.", "Souriez\u202f!", credit),
+             TranslationPair("Smile.", "Souris.", credit),
+             TranslationPair("Smile.", "Souriez !", credit),
+             TranslationPair("Who?", "Qui ?", credit)]
+    task = TaskData({"train": [], "valid": [], "test": pairs}, [], None, None, 0, {})
+    sources, source_tokens, references = tatoeba_test_set(task)
+    assert sources == ["Smile.", "Who?"] and source_tokens[1] == ["who", "?"]
+    assert references == [["souriez !", "souris ."], ["qui ?"]]  # first-seen order, once each
+    hypotheses = ["souriez !", "qui est ?"]
+    with_repeats = [["souriez !", "souris .", "souriez !"], ["qui ?"]]
+    assert corpus_bleu(hypotheses, references) == pytest.approx(corpus_bleu(hypotheses, with_repeats))
+
+
 def test_tasks_without_training_examples_raise_a_clear_error():
     from attnbook.data import TranslationPair
     from attnbook.seq2seq import date_task, tatoeba_task
