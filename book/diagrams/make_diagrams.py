@@ -528,16 +528,16 @@ def lstm_cell() -> Canvas:
     1,
     "An encoder-decoder with one fixed context vector",
     "The Encoder's LSTM reads the source tokens Tom is here . and keeps only its final "
-    "state h_n: this one context vector of shape (batch, hidden_size) starts the "
-    "Decoder's LSTM and is concatenated to the embedding of every target input (<bos> "
-    "Tom est ici), from which the decoder predicts Tom est ici . ; the encoder's "
-    "per-token outputs are not used.",
+    "state, h_n and c_n, each of shape (batch, hidden_size): together they start the "
+    "Decoder's LSTM (s_0), and h_n alone is concatenated to the embedding of every target "
+    "input (<bos> Tom est ici), from which the decoder predicts Tom est ici . ; the "
+    "encoder's per-token outputs are not used.",
     ko=(
         "고정된 문맥 벡터 하나를 쓰는 인코더-디코더",
-        "Encoder의 LSTM이 원문 토큰 Tom is here . 를 읽고 마지막 상태 h_n만 남깁니다. 모양이 "
-        "(batch, hidden_size)인 이 문맥 벡터 하나가 Decoder의 LSTM을 시작하고 모든 타깃 입력"
-        "(<bos> Tom est ici)의 임베딩에 이어 붙으며, 디코더는 이로부터 Tom est ici . 를 "
-        "예측합니다. 인코더의 토큰별 출력은 쓰이지 않습니다.",
+        "Encoder의 LSTM이 원문 토큰 Tom is here . 를 읽고 마지막 상태인 h_n과 c_n만 "
+        "남깁니다. 둘 다 모양이 (batch, hidden_size)이며 함께 Decoder의 LSTM을 시작하고(s_0), "
+        "h_n은 모든 타깃 입력(<bos> Tom est ici)의 임베딩에 이어 붙습니다. 디코더는 이로부터 "
+        "Tom est ici . 를 예측합니다. 인코더의 토큰별 출력은 쓰이지 않습니다.",
     ),
 )
 def seq2seq_fixed_context() -> Canvas:
@@ -545,9 +545,9 @@ def seq2seq_fixed_context() -> Canvas:
     y_cell = 20.5
     _seq2seq_encoder(cv, y_cell, used=False)
     # the context vector: the bottleneck
-    cv.box(50, y_cell, 9.5, 6.5, "$h_n$", color=STATE, fill=tint(STATE, 0.45), lw=2.4)
+    cv.box(50, y_cell, 9.5, 6.5, "$h_n,\\ c_n$", color=STATE, fill=tint(STATE, 0.45), lw=2.4)
     cv.note(50, y_cell + 10.3, tr("context", "문맥 벡터"), color=STATE, weight="bold")
-    cv.code(50, y_cell + 6.2, "(batch,\nhidden_size)", color=STATE)
+    cv.code(50, y_cell + 6.2, "2 × (batch,\nhidden_size)", color=STATE)
     cv.across(y_cell, 41.5 + 3.75, 45.25, color=STATE, lw=2.2)
     dec_x = [63, 73.5, 84, 94.5]
     # the context goes to every decoder step
@@ -556,10 +556,11 @@ def seq2seq_fixed_context() -> Canvas:
             head=False)
     for x in dec_x:
         cv.up(x + 2.2, bus, y_cell - 3.0, color=STATE, lw=1.8)
+    cv.note(49.5, bus - 2.6, tr("$h_n$ to each step", "각 단계에 $h_n$"), color=STATE)
     cv.across(y_cell, 54.75, dec_x[0] - 3.75, color=STATE, lw=2.2)
     _seq2seq_decoder(cv, dec_x, y_cell, "Decoder", predicted=[True] * 4)
-    cv.text(50, 45, r"$s_t = \mathrm{LSTM}([\mathrm{embed}(y_{t-1});\ \mathrm{context}],\ "
-            r"s_{t-1})$,   $\mathrm{logits}_t = W_{out}\, s_t + b_{out}$")
+    cv.text(50, 45, r"$s_0 = (h_n, c_n)$,   $s_t = \mathrm{LSTM}([\mathrm{embed}(y_{t-1});\ "
+            r"h_n],\ s_{t-1})$,   $\mathrm{logits}_t = W_{out}\, s_t + b_{out}$")
     return cv
 
 
