@@ -54,6 +54,10 @@ ROOT = Path(__file__).resolve().parent.parent
 LANGUAGE = "ko"
 LOCALE = "locale"
 KO = "ko"  # the Korean notebooks' folder
+# Catalogs of locale/ko/LC_MESSAGES that are no page's: the Korean of the templates' strings,
+# "sphinx" (pydata-sphinx-theme's, read by Sphinx before its own) and "booktheme"
+# (sphinx-book-theme's, read by book/_ext/attnbook_i18n.py). Written by hand, not merged.
+THEME_CATALOGS = ("sphinx", "booktheme")
 # The pages whose translation is finished: `report --strict` (and tests/test_i18n.py) hold
 # them to 0 fuzzy and 0 untranslated messages. Add a page here when its translation is done.
 COMPLETE = (
@@ -231,11 +235,13 @@ def read_pot_ids(path: Path) -> list[str]:
 
 
 def catalogs(root: Path = ROOT) -> dict[str, Catalog]:
-    """Every committed catalog, by page (``book/intro``, ``notebooks/01_rnn_lstm``...)."""
+    """Every committed catalog, by page (``book/intro``, ``notebooks/01_rnn_lstm``...);
+    not the themes' catalogs (``THEME_CATALOGS``)."""
     base = catalog_dir(root)
-    return {po.relative_to(base).with_suffix("").as_posix():
-            read_catalog(po, po.relative_to(base).with_suffix("").as_posix())
-            for po in sorted(base.rglob("*.po"))}
+    pages = {po.relative_to(base).with_suffix("").as_posix(): po
+             for po in sorted(base.rglob("*.po"))}
+    return {page: read_catalog(po, page) for page, po in pages.items()
+            if page not in THEME_CATALOGS}
 
 
 # What a translation must keep ---------------------------------------------------------------

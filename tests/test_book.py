@@ -65,6 +65,21 @@ def test_book_serves_its_own_javascript(built_book):
         assert not external, f"{page} loads scripts from elsewhere: {external}"
 
 
+EXTERNAL_IMAGE = re.compile(r'<img[^>]*\ssrc="((?:https?:)?//[^"]+)"')
+
+
+def test_pages_load_no_image_from_elsewhere(built_book):
+    """Every picture is the book's own, so it shows offline and in the PDF: the exercises'
+    Colab badge is book/_static/colab-badge.svg, not Colab's."""
+    for page in toc_pages():
+        html = (built_book / f"{page}.html").read_text(encoding="utf-8")
+        external = EXTERNAL_IMAGE.findall(html)
+        assert not external, f"{page} loads images from elsewhere: {external}"
+        if page.startswith("notebooks/"):
+            assert re.search(r'<img[^>]*\ssrc="[^"]*colab-badge\.svg"', html), \
+                f"{page}: no Colab badge in its exercises"
+
+
 def test_every_chapter_serves_its_student_notebook(built_book):
     """The exercise link works offline: besides the Colab badge, the book serves the student notebook."""
     for page in toc_pages():

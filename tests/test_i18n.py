@@ -2,7 +2,8 @@
 translations that keep what must not change, Korean notebooks that are what the catalogs
 generate with the English code, and the pages marked complete fully translated.
 
-Fast: no notebook is executed; the one Sphinx run is the gettext build (execution off)."""
+Fast: no notebook is executed; the Sphinx runs are the gettext build and a Korean site of one
+chapter (both with execution off), whose theme words (footer, buttons, contents) are checked."""
 
 from __future__ import annotations
 
@@ -227,3 +228,96 @@ def test_terms_are_spelled_as_the_glossary_spells_them():
                 if want is None or shown.strip() != want:
                     wrong.append(f"{page}: {shown} <{target}>, glossary: {want}")
     assert not wrong, "\n".join(wrong)
+
+
+# The words of the themes on a Korean chapter page (book/_ext/attnbook_i18n.py,
+# locale/ko/LC_MESSAGES/booktheme.po and sphinx.po) ------------------------------------------
+CHAPTER = "notebooks/03_self_attention"
+# sphinx-book-theme's own Korean, wrong: "By <author>" as "으로 <author>", "Launch" as a
+# dictionary verb, and the like. None may show on the Korean site.
+BAD_THEME_KOREAN = ["으로 The attnbook", "시작하다", "전체 화면으로보기", "스핑크스 도서 테마",
+                    "테마별", "열린 문제", "탐색 전환"]
+# The themes' English strings that a Korean page must not show (text, tooltip or label).
+ENGLISH_THEME_STRINGS = [
+    "By", "Contents", "Search this book...", "Search", "Launch", "Launch interactive content",
+    "Launch on Binder", "Launch on Colab", "Colab logo", "Binder logo", "Source repository",
+    "Download this page", "Download source file", "Download notebook file", "Print to PDF",
+    "Fullscreen mode", "Color mode", "Light", "Dark", "System Settings",
+    "Toggle primary sidebar", "Toggle secondary sidebar", "Skip to main content",
+    "Back to top", "On this page", "Site navigation", "previous page", "next page",
+    "previous", "next", "Previous", "Next",
+]
+# ... and the Korean it shows instead, each where the reader sees it.
+KOREAN_THEME_STRINGS = [
+    "지은이: The attnbook authors", "목차", "이 책에서 검색...", "Colab에서 실행",
+    "Binder에서 실행", "Colab 로고", "대화형으로 실행", "소스 저장소", "이 페이지 내려받기",
+    "소스 파일 내려받기", "PDF로 인쇄", "전체 화면 모드", "색상 모드", "밝게", "어둡게",
+    "왼쪽 사이드바 열기/닫기", "오른쪽 목차 열기/닫기", "본문으로 건너뛰기", "맨 위로",
+    "이전 페이지", "다음 페이지", "이전", "다음",
+]
+
+
+def theme_words(html: str) -> set[str]:
+    """What a page shows around its article: each text (a line of it) and each tooltip,
+    label, placeholder and alt text, outside the article and the scripts."""
+    import html as html_lib
+    import re
+
+    outside = re.sub(r'<article class="bd-article">.*?</article>', "", html, flags=re.S)
+    outside = re.sub(r"<(script|style)\b.*?</\1>", "", outside, flags=re.S)
+    words = {html_lib.unescape(m.group(2)).strip() for m in re.finditer(
+        r'\s(title|aria-label|placeholder|alt|data-bs-title)="([^"]*)"', outside)}
+    text = html_lib.unescape(re.sub(r"<[^>]+>", "\n", outside))
+    words |= {" ".join(line.split()) for line in text.splitlines()}
+    return words - {""}
+
+
+@pytest.fixture(scope="module")
+def korean_chapter(tmp_path_factory) -> str:
+    """A Korean chapter page, from a site of the root page, one chapter and a page built with the
+    catalogs of locale/ko as `make book` builds it, but nothing executed (the outputs do
+    not matter here): seconds."""
+    work = tmp_path_factory.mktemp("korean-chapter")
+    toc = work / "_toc.yml"
+    toc.write_text(f"format: jb-book\nroot: book/intro\nchapters:\n  - file: {CHAPTER}\n"
+                   "  - file: book/setup\n", encoding="utf-8")  # a previous and a next page
+    overrides = {**_i18n.korean_overrides(ROOT, str(toc)), "nb_execution_mode": "off",
+                 "nitpicky": False}
+    code = _i18n._build(ROOT, work / "ko", "html", overrides, doctrees=work / "doctrees",
+                        log_path=work / "build.log")
+    assert code == 0, (work / "build.log").read_text(encoding="utf-8")[-3000:]
+    return (work / "ko" / f"{CHAPTER}.html").read_text(encoding="utf-8")
+
+
+def test_the_theme_speaks_korean_on_a_korean_chapter_page(korean_chapter):
+    words = theme_words(korean_chapter)
+    bad = [w for w in words if any(b in w for b in BAD_THEME_KOREAN)]
+    assert not bad, f"the theme's wrong Korean is shown: {bad}"
+    english = sorted(set(ENGLISH_THEME_STRINGS) & words)
+    assert not english, f"theme strings left in English: {english}"
+    missing = [w for w in KOREAN_THEME_STRINGS if w not in words]
+    assert not missing, f"not shown: {missing}"
+    # sphinx-copybutton's "Copy" / "Copied!": Korean from a script after copybutton.js
+    assert korean_chapter.index("attnbook-copybutton-ko.js") > \
+        korean_chapter.index("copybutton.js")
+
+
+def test_the_theme_catalogs_are_no_page_catalogs():
+    """locale/ko/LC_MESSAGES/booktheme.po and sphinx.po are the themes' words, translated by
+    hand: no page of the book, not in `make translations` nor in the page reports."""
+    base = _i18n.catalog_dir(ROOT)
+    for name in _i18n.THEME_CATALOGS:
+        assert (base / f"{name}.po").is_file(), name
+        assert name not in catalogs()
+        cat = read_catalog(base / f"{name}.po", name)
+        assert cat.translated and not cat.fuzzy and not cat.untranslated, name
+
+
+def test_a_korean_chapter_loads_no_image_from_elsewhere(korean_chapter):
+    """The Colab badge of the exercises is the book's own (book/_static/colab-badge.svg):
+    it shows offline and in the PDF."""
+    import re
+
+    external = re.findall(r'<img[^>]*\ssrc="((?:https?:)?//[^"]+)"', korean_chapter)
+    assert not external, external
+    assert re.search(r'<img[^>]*\ssrc="[^"]*colab-badge\.svg"', korean_chapter)

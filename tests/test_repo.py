@@ -64,6 +64,20 @@ def toc_files() -> list[str]:
     return _export.toc_entries(ROOT)
 
 
+WEB_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?((?:https?:)?//[^)\s>]+)"  # ![alt](https://...)
+                       r"|<img[^>]*\ssrc=[\"']((?:https?:)?//[^\"']+)")  # <img src="https://...">
+
+
+@pytest.mark.parametrize("path", tracked_notebooks(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_markdown_shows_no_image_from_the_web(path):
+    """A picture in a notebook's text is the book's own (the Colab badge is
+    book/_static/colab-badge.svg): one from the web is a broken image offline and in the PDF."""
+    nb = nbformat.read(path, as_version=4)
+    found = [m.group(1) or m.group(2) for cell in nb.cells if cell.cell_type == "markdown"
+             for m in WEB_IMAGE.finditer(cell.source)]
+    assert not found, f"{path.relative_to(ROOT)}: images from the web: {found}"
+
+
 def test_toc_and_notebooks_agree():
     listed = {f for f in toc_files() if f.startswith("notebooks/")}
     present = {p.relative_to(ROOT).with_suffix("").as_posix() for p in (ROOT / "notebooks").glob("*.ipynb")}

@@ -13,10 +13,18 @@
   works offline. ``attnbook_other_language`` in the page context holds its address.
 - **Korean notebooks.** On the Korean site a chapter's Colab and Binder buttons open
   ``ko/notebooks/NN_name.ipynb``.
+- **The theme's words.** sphinx-book-theme translates its strings (footer, launch and
+  download buttons, "Contents") with its own catalog "booktheme", loaded from its own folder
+  only; its Korean is wrong ("으로 <author>" for "By <author>"). ``_theme_catalog`` compiles
+  ``locale/ko/LC_MESSAGES/booktheme.po`` and puts it in front of the theme's. The strings of
+  pydata-sphinx-theme's templates are Sphinx's catalog, which ``locale/ko/LC_MESSAGES/
+  sphinx.po`` completes (Sphinx reads it itself). What no catalog can say in Korean order
+  ("Launch on" + " Colab") and the search box's placeholder (a theme option) are set here.
 """
 
 from __future__ import annotations
 
+import gettext
 import json
 import re
 from pathlib import Path
@@ -117,24 +125,65 @@ def _add_link(app, pagename, templatename, context, doctree) -> None:
     }
 
 
+LAUNCHERS = ("Colab", "Binder", "JupyterHub", "Deepnote")
+
+
 def _korean_launch_buttons(app, pagename, templatename, context, doctree) -> None:
     """On the Korean site, the Colab and Binder buttons of a chapter open its Korean
-    notebook, ``ko/<page>.ipynb`` (attnbook/_i18n.py writes them), where there is one."""
+    notebook, ``ko/<page>.ipynb`` (attnbook/_i18n.py writes them), where there is one, and
+    their tooltips read "Colab에서 실행" (the theme writes "Launch on" + " Colab")."""
     if (app.config.language or "").split("_")[0] != "ko":
         return
-    if not (Path(app.srcdir) / "ko" / f"{pagename}.ipynb").is_file():
-        return
+    has_korean = (Path(app.srcdir) / "ko" / f"{pagename}.ipynb").is_file()
     english, korean = f"{pagename}.ipynb", f"ko/{pagename}.ipynb"
 
     def fix(buttons):
         for button in buttons:
             if button.get("type") == "group":
                 fix(button.get("buttons", []))
-            elif button.get("text") in ("Colab", "Binder", "JupyterHub") and \
-                    english in button.get("url", "") and korean not in button["url"]:
-                button["url"] = button["url"].replace(english, korean)
+            elif button.get("text") in LAUNCHERS:
+                button["tooltip"] = f"{button['text']}에서 실행"
+                if has_korean and english in button.get("url", "") and \
+                        korean not in button["url"]:
+                    button["url"] = button["url"].replace(english, korean)
 
     fix(context.get("header_buttons") or [])
+
+
+THEME_CATALOG = "booktheme"  # sphinx-book-theme's MESSAGE_CATALOG_NAME
+
+
+def _theme_catalog(app) -> None:
+    """Put ``<locale_dirs>/<language>/LC_MESSAGES/booktheme.po`` (compiled here when its .mo
+    is older, as Sphinx does for a sphinx.po) in front of sphinx-book-theme's own catalog:
+    its translations win, the theme's answer for the rest. Once per build (builder-inited,
+    after the theme's setup); a second build in the same process replaces, not stacks."""
+    from sphinx.locale import translators
+    from sphinx.util.i18n import CatalogRepository
+
+    key = ("general", THEME_CATALOG)
+    language = app.config.language or "en"
+    if language.split("_")[0] == "en" or not app.config.locale_dirs:
+        if hasattr(translators.get(key), "attnbook_theme"):  # a Korean build's, same process
+            translators[key] = gettext.NullTranslations()
+        return
+
+    repo = CatalogRepository(app.srcdir, app.config.locale_dirs, language,
+                             app.config.source_encoding)
+    for catalog in repo.catalogs:
+        if catalog.domain != THEME_CATALOG:
+            continue
+        if catalog.is_outdated():
+            catalog.write_mo(language, app.config.gettext_allow_fuzzy_translations)
+        with open(catalog.mo_path, "rb") as mo:
+            ours = gettext.GNUTranslations(mo)
+        theirs = translators.get(key)
+        theirs = getattr(theirs, "attnbook_theme", theirs)  # an earlier build's: unwrap
+        if theirs is not None:
+            ours.add_fallback(theirs)
+        ours.attnbook_theme = theirs
+        translators[key] = ours
+        return
 
 
 def _translate_toc_captions(app, doctree) -> None:
@@ -162,7 +211,9 @@ def _translate_toc_captions(app, doctree) -> None:
 def _config_inited(app, config) -> None:
     templates = str(Path(__file__).resolve().parent.parent / "_templates")
     if templates not in config.templates_path:
-        config.templates_path.append(templates)
+        # first: its toggle-*-sidebar.html replace sphinx-book-theme's (tooltips translated),
+        # whose components folder the theme appends to templates_path
+        config.templates_path.insert(0, templates)
     static = str(Path(__file__).resolve().parent / "static")
     if static not in config.html_static_path:
         config.html_static_path.append(static)
@@ -171,12 +222,18 @@ def _config_inited(app, config) -> None:
     if "attnbook-language.html" not in end:
         end.append("attnbook-language.html")
     options["article_header_end"] = end
+    if (config.language or "en").split("_")[0] == "ko":
+        # jupyter-book sets the search box's placeholder as a theme option, in English
+        options["search_bar_text"] = "이 책에서 검색..."
+        # after sphinx-copybutton's copybutton.js (priority 500), which has no Korean
+        app.add_js_file("attnbook-copybutton-ko.js", priority=600)
 
 
 def setup(app):
     app.add_search_language(KoreanSearch)
     app.add_css_file("attnbook-i18n.css")
     app.connect("config-inited", _config_inited)
+    app.connect("builder-inited", _theme_catalog)
     app.connect("html-page-context", _add_link)
     app.connect("doctree-read", _translate_toc_captions)
     # after sphinx-book-theme's add_header_buttons (priority 501)
