@@ -19,7 +19,11 @@ from attnbook.hub import PretrainedModelError, file_sha256
 
 transformers = pytest.importorskip("transformers")
 
-SMALL = dict(vocab_size=97, n_positions=32, n_embd=48, n_layer=3, n_head=4)
+# initializer_range=0.1, not GPT-2's 0.02: with weights that small the GELU's inputs stay
+# near 0, where the exact GELU and GPT-2's tanh one agree to ~1e-6, and the same-logits
+# tests at 1e-5 could not tell them apart (test_the_checks_catch_the_exact_gelu).
+SMALL = dict(vocab_size=97, n_positions=32, n_embd=48, n_layer=3, n_head=4,
+             initializer_range=0.1)
 
 
 def small_gpt2(seed: int = 0, **overrides):
@@ -46,6 +50,28 @@ def test_from_gpt2_gives_the_same_logits():
         logits = ours(input_ids)
     assert logits.shape == (2, 20, 97)
     torch.testing.assert_close(logits, expected, atol=1e-5, rtol=0)
+
+
+def test_the_checks_catch_the_exact_gelu():
+    """A model with the exact (erf) GELU instead of GPT-2's tanh one fails the 1e-5
+    comparison by a wide margin, with and without the cache."""
+    gpt2 = small_gpt2()
+    ours = GPT.from_gpt2(gpt2)
+    for block in ours.blocks:
+        assert isinstance(block.feed_forward[1], torch.nn.GELU)
+        assert block.feed_forward[1].approximate == "tanh"
+        block.feed_forward[1] = torch.nn.GELU()                    # the exact GELU
+    input_ids = ids()
+    with torch.no_grad():
+        expected = gpt2(input_ids).logits
+        gap = (ours(input_ids) - expected).abs().max().item()
+        logits, cache, _ = ours.step(input_ids[:, :5])
+        pieces = [logits]
+        for t in range(5, 20):
+            logits, cache, _ = ours.step(input_ids[:, t:t + 1], cache)
+            pieces.append(logits)
+        cached_gap = (torch.cat(pieces, dim=1) - expected).abs().max().item()
+    assert min(gap, cached_gap) > 1e-4, (gap, cached_gap)       # 10 times the tolerance
 
 
 def test_the_copy_has_gpt2s_parameters_and_tied_output():

@@ -1492,15 +1492,13 @@ def tiled_attention() -> Canvas:
         cv.grid(x0, kt, _heat(KEY, rng.uniform(0.2, 0.6, size=(d, B)) * shade * 2), c)
         cv.outline(x0, kt, B * c, d * c, color=KEY, lw=2.0 if now else 1.0)
         scores = rng.uniform(0.2, 0.9, size=(T_q, B))
-        if b < current:
-            colors = [["#F4E6EE"] * B for _ in range(T_q)]
-        elif now:
+        if now:
             colors = _heat(ATTN, scores)
-        else:
+        else:  # a finished block's scores are gone, the next one's not made yet
             colors = [["white"] * B for _ in range(T_q)]
         cv.grid(x0, top, colors, c, edge="#E4E4E4" if not now else "white")
         cv.outline(x0, top, B * c, T_q * c, color=ATTN if now else MUTED,
-                   lw=2.2 if now else 1.0, ls="-" if b <= current else "--")
+                   lw=2.2 if now else 1.0, ls="-" if now else "--")
         label = [tr("done", "완료"), tr("this block", "이 블록"), tr("next", "다음")][min(b, 2)]
         color = ATTN if now else MUTED
         cv.note(x0 + B * c / 2, top - T_q * c - 2.4, tr(f"block {b + 1}", f"블록 {b + 1}"),
