@@ -5,6 +5,10 @@ The book (Jupyter Book, myst-nb) reads numbers that a cell computed into the pro
 Colab or Jupyter has no myst-nb (it is a book-building tool, not one of the package's
 dependencies): there ``glue`` shows the value, or nothing when ``display=False``, and the chapter
 runs on.
+
+A glued *sentence* (a verdict written by the code) would appear in English on the Korean pages,
+whose code is the English code: ``glue(name, text, ko=korean_text)`` also stores the Korean
+sentence under ``name + "_ko"``, which the Korean catalogs use instead of ``name``.
 """
 
 from __future__ import annotations
@@ -12,22 +16,26 @@ from __future__ import annotations
 from typing import Any
 
 
-def glue(name: str, value: Any, display: bool = True) -> None:
+def glue(name: str, value: Any, display: bool = True, ko: str | None = None) -> None:
     """Store ``value`` under ``name`` for the book's ``{glue:...}`` roles (``myst_nb.glue``).
 
     Args:
         name: the key the book's text refers to (a string: ``"dates_acc"``).
         value: any object a notebook can display (a number, a figure, a table).
         display: also show the value in the notebook's output.
+        ko: the same words in Korean, for a value that is a sentence or a phrase; stored under
+            ``name + "_ko"`` (never displayed).
 
     Raises:
-        TypeError: if ``name`` is not a string.
+        TypeError: if ``name`` is not a string, or ``ko`` is given and is not a string.
 
     Without myst-nb installed the value is shown (``IPython.display.display``) when ``display``
     is true and otherwise dropped: there is no book to read it.
     """
     if not isinstance(name, str):
         raise TypeError(f"glue: name must be a string, got {type(name).__name__}")
+    if ko is not None and not isinstance(ko, str):
+        raise TypeError(f"glue: ko must be the Korean text (a string), got {type(ko).__name__}")
     try:
         from myst_nb import glue as myst_glue
     except ImportError:
@@ -37,3 +45,5 @@ def glue(name: str, value: Any, display: bool = True) -> None:
             show(value)
         return
     myst_glue(name, value, display=display)
+    if ko is not None:
+        myst_glue(f"{name}_ko", ko, display=False)
