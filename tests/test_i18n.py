@@ -1,4 +1,4 @@
-"""The Korean edition's catalogs and notebooks (attnbook/_i18n.py): current with the English,
+"""The Korean edition's catalogs and notebooks (attnbook/_i18n/): current with the English,
 translations that keep what must not change, Korean notebooks that are what the catalogs
 generate with the English code, and the pages marked complete fully translated.
 
