@@ -57,11 +57,13 @@ from attnbook._i18n.settings import (  # noqa: E402
     COMPLETE, KO, LANGUAGE, LOCALE, ROOT, THEME_CATALOGS, catalog_dir, chapter_notebooks,
     exercise_notebooks)
 from attnbook._i18n.site import build_site, korean_overrides  # noqa: E402
+from attnbook._i18n.sphinx import run_sphinx  # noqa: E402
 
 __all__ = [
-    "COMPLETE", "GETTEXT_OVERRIDES", "KO", "LANGUAGE", "LOCALE", "ROOT", "THEME_CATALOGS", "Catalog",
-    "build_site", "catalog_dir", "catalogs", "chapter_notebooks", "check_message", "exercise_notebooks",
-    "glue_particles", "korean_notebook", "korean_notebook_pairs", "korean_notebook_text",
-    "korean_overrides", "make_pot", "merge_catalogs", "placeholders", "read_catalog",
-    "read_pot_ids", "report", "translate_markdown", "write_notebooks",
+    "COMPLETE", "GETTEXT_OVERRIDES", "KO", "LANGUAGE", "LOCALE", "ROOT", "THEME_CATALOGS",
+    "Catalog", "build_site", "catalog_dir", "catalogs", "chapter_notebooks", "check_message",
+    "exercise_notebooks", "glue_particles", "korean_notebook", "korean_notebook_pairs",
+    "korean_notebook_text", "korean_overrides", "make_pot", "merge_catalogs", "placeholders",
+    "read_catalog", "read_pot_ids", "report", "run_sphinx", "translate_markdown",
+    "write_notebooks",
 ]
