@@ -59,7 +59,7 @@ book: $(STAMP) widgets-js
 book-ko: $(STAMP) widgets-js
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m attnbook._i18n build
 
-# The Korean edition's catalogs (attnbook/_i18n.py): the .pot files from the English sources
+# The Korean edition's catalogs (attnbook/_i18n/): the .pot files from the English sources
 # (Sphinx's gettext builder, no execution), GNU msgmerge --previous into locale/ko/LC_MESSAGES
 # (a changed English paragraph becomes fuzzy, its old English kept), then the Korean notebooks
 # ko/notebooks and ko/exercises, and the report (translated / fuzzy / untranslated per page).
@@ -71,7 +71,7 @@ translations: $(STAMP)
 ko-notebooks: $(STAMP)
 	$(BIN)/python -m attnbook._i18n notebooks
 
-# Strict: fails unless the pages marked complete (attnbook/_i18n.py COMPLETE) are fully translated.
+# Strict: fails unless the pages marked complete (attnbook/_i18n/settings.py COMPLETE) are fully translated.
 translation-report: $(STAMP)
 	$(BIN)/python -m attnbook._i18n report --strict
 

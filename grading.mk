@@ -37,7 +37,7 @@ sandbox:
 # System packages the tests and the PDF need, from Debian's packages (CI runs as root): bubblewrap
 # (grading sandbox), Chromium and its driver (browser tests, `make pdf`), poppler-utils (pdftotext)
 # a CJK font (Korean glyphs) and GNU gettext (msgmerge, msginit: the Korean edition's catalogs,
-# attnbook/_i18n.py). Installs only what is missing; elsewhere it says what to install.
+# attnbook/_i18n/). Installs only what is missing; elsewhere it says what to install.
 # BROWSER_DEPS= (empty) where a Chromium is already there: GitHub's runners have Google Chrome.
 BROWSER_DEPS ?= chromium chromium-driver
 SYSTEM_DEPS := bubblewrap $(BROWSER_DEPS) poppler-utils fonts-noto-cjk gettext

@@ -5,6 +5,8 @@ that miss the cache one after the other. This runs them ``--jobs`` at a time, lo
 first, and stores each one that succeeds exactly as myst-nb would (same cache folder,
 same hash, same kernel, working directory, timeout and ``allow_errors``), so that the
 build that follows finds every notebook in the cache and executes none of them.
+Each kernel starts with one line of its own that binds no name and is not in its history:
+it skips a slow optional import of jsonschema's (:mod:`attnbook._fast_imports`).
 
 Usage::
 
@@ -29,9 +31,13 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import nullcontext
 from pathlib import Path, PurePosixPath
 
-import nbformat
+from attnbook._fast_imports import kernel_arguments, skip_iri_parser
 
-from attnbook._export import toc_notebooks
+skip_iri_parser()  # before nbformat imports jsonschema (see attnbook/_fast_imports.py)
+
+import nbformat  # noqa: E402
+
+from attnbook._export import toc_notebooks  # noqa: E402
 
 
 def book_config(root: Path):
@@ -128,6 +134,7 @@ def _execute_one(notebook, path: str, timeout: int, allow_errors: bool, in_temp:
             allow_errors=allow_errors,
             timeout=timeout,
             meta_override=True,
+            extra_arguments=kernel_arguments(),  # the kernel skips a slow optional import
         )
     err = result.err
     if err is not None:

@@ -1,20 +1,53 @@
-"""A generic teacher-forced training loop (hand-written plumbing, not course material).
+"""Training: a generic teacher-forced loop and its settings (hand-written plumbing, not
+course material).
 
 Chapter 1 explains the loop in prose and re-exports :func:`train_seq2seq` as
 ``attnbook.seq2seq.train_seq2seq``; chapters 2 and 7 train their models with it.
+:class:`Seq2SeqConfig` holds a model's sizes and training settings, and
+:data:`DATES_CONFIG`, :data:`TATOEBA_CONFIG`, :data:`BOTTLENECK_CONFIG` those of the three tasks
+(chapter 1 imports them from :mod:`attnbook.data`, which re-exports them).
 """
 
 from __future__ import annotations
 
 import random
 import time
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from attnbook import checks
-from attnbook.data import Seq2SeqConfig
+
+
+@dataclass
+class Seq2SeqConfig:
+    """Sizes and training settings of a sequence-to-sequence model (chapters 1 and 2).
+
+    ``embed_dim``: token embeddings; ``hidden_size``: LSTM states (encoder and decoder);
+    ``num_epochs``, ``batch_size``, ``lr`` (Adam), ``clip`` (largest global gradient norm),
+    ``seed`` (weight initialisation and batch order).
+    """
+
+    embed_dim: int = 32
+    hidden_size: int = 128
+    num_epochs: int = 3
+    batch_size: int = 64
+    lr: float = 3e-3
+    clip: float = 1.0
+    seed: int = 0
+
+
+DATES_CONFIG = Seq2SeqConfig(embed_dim=32, hidden_size=64, num_epochs=3, lr=1e-2)
+"""The date task of chapter 1 (``date_task()``: 10,000 training dates)."""
+
+TATOEBA_CONFIG = Seq2SeqConfig(embed_dim=64, hidden_size=64, num_epochs=3, lr=1e-2)
+"""Tatoeba English -> French (``tatoeba_task(min_freq=2)``, about 4,000 training pairs)."""
+
+BOTTLENECK_CONFIG = Seq2SeqConfig(embed_dim=32, hidden_size=32, num_epochs=8, lr=1e-2)
+"""Numbers read aloud (:func:`attnbook.data.bottleneck_task`, 6,000 training lists): the budget both
+chapter 1's baseline and chapter 2's attention model get."""
 
 
 def train_seq2seq(model: nn.Module, batches: list, config: Seq2SeqConfig,

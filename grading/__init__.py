@@ -9,6 +9,8 @@
 The instructor's guide is ``book/instructors.md``.
 """
 
-# Imported first: the course package opts this process out of jsonschema's slow optional
-# `rfc3987_syntax` import (2-3 s per grading process; see attnbook/__init__.py).
-import attnbook  # noqa: F401
+# First, before anything imports nbformat: this process does without jsonschema's slow optional
+# `rfc3987_syntax` import (about 1 s per grading process; see attnbook/_fast_imports.py).
+from attnbook._fast_imports import skip_iri_parser
+
+skip_iri_parser()

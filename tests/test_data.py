@@ -577,3 +577,27 @@ def test_tatoeba_task_min_freq_shrinks_the_vocabularies(tatoeba_pairs: list[Tran
     assert small.lengths["test"] == [len(data.word_tokenize(p.source)) for p in small.splits["test"]]
     with pytest.raises(ValueError, match="min_freq must be >= 1"):
         data.tatoeba_task(tatoeba_pairs, min_freq=0)
+
+
+def test_the_package_re_exports_each_name_from_its_one_home() -> None:
+    """``from attnbook.data import X`` works for every public name of the data modules (but
+    date_validity's), and the chapters' other import paths give the very same objects."""
+    import importlib
+
+    from attnbook import hub, lm, training
+
+    homes = ["download", "tatoeba", "vocab", "dates", "batching", "number_lists", "seq2seq_tasks",
+             "sentences", "characters"]
+    for home in homes:
+        module = importlib.import_module(f"attnbook.data.{home}")
+        public = [name for name, value in vars(module).items()
+                  if not name.startswith("_") and getattr(value, "__module__", module.__name__) == module.__name__
+                  and not isinstance(value, type(module)) and name != "annotations"]
+        for name in public:
+            assert name in data.__all__ and getattr(data, name) is getattr(module, name), (home, name)
+    assert all(hasattr(data, name) for name in data.__all__)
+    for name in ("Seq2SeqConfig", "DATES_CONFIG", "TATOEBA_CONFIG", "BOTTLENECK_CONFIG"):
+        assert getattr(data, name) is getattr(training, name)
+    for name in ("CharVocab", "random_windows", "consecutive_windows"):
+        assert getattr(lm, name) is getattr(data, name)
+    assert hub.SentenceBatching is data.SentenceBatching

@@ -151,7 +151,7 @@ def test_korean_diagram_draws_hangul_with_the_hangul_font(diagram):
                                               ("ko", "rnn_unrolled.ko.svg")])
 def test_each_edition_shows_the_diagram_in_its_language(tmp_path, language, shown):
     """With the book's figure_language_filename, Sphinx shows NAME.ko.svg in the Korean
-    build (language: ko, as attnbook/_i18n.py builds it) and NAME.svg in the English one."""
+    build (language: ko, as attnbook/_i18n/ builds it) and NAME.svg in the English one."""
     from sphinx.application import Sphinx
 
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))

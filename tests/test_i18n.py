@@ -1,4 +1,4 @@
-"""The Korean edition's catalogs and notebooks (attnbook/_i18n.py): current with the English,
+"""The Korean edition's catalogs and notebooks (attnbook/_i18n/): current with the English,
 translations that keep what must not change, Korean notebooks that are what the catalogs
 generate with the English code, and the pages marked complete fully translated.
 
@@ -286,8 +286,8 @@ def korean_chapter(tmp_path_factory) -> str:
                    "  - file: book/setup\n", encoding="utf-8")  # a previous and a next page
     overrides = {**_i18n.korean_overrides(ROOT, str(toc)), "nb_execution_mode": "off",
                  "nitpicky": False}
-    code = _i18n._build(ROOT, work / "ko", "html", overrides, doctrees=work / "doctrees",
-                        log_path=work / "build.log")
+    code = _i18n.run_sphinx(ROOT, work / "ko", "html", overrides, doctrees=work / "doctrees",
+                            log_path=work / "build.log")
     assert code == 0, (work / "build.log").read_text(encoding="utf-8")[-3000:]
     return (work / "ko" / f"{CHAPTER}.html").read_text(encoding="utf-8")
 

@@ -190,9 +190,10 @@ def test_translate_decodes_tokens_and_stops_at_eos():
 
 
 def test_date_exact_match_scores_the_test_dates_as_translate_and_exact_match_do():
-    from attnbook.data import DATES_CONFIG, date_source_tokens, date_target_tokens, date_task
+    from attnbook.data import date_source_tokens, date_target_tokens, date_task
     from attnbook.evaluation import date_exact_match
     from attnbook.seq2seq import make_baseline
+    from attnbook.training import DATES_CONFIG
 
     dates = date_task(n_train=40, n_valid=5, n_test=30, seed=1)
     torch.manual_seed(0)
@@ -407,9 +408,10 @@ def test_tasks_without_training_examples_raise_a_clear_error():
 
 
 def test_evaluate_by_length_scores_a_task_split_bucket_by_bucket():
-    from attnbook.data import Seq2SeqConfig, bottleneck_task
+    from attnbook.data import bottleneck_task
     from attnbook.evaluation import evaluate_by_length, exact_match, scores_by_length
     from attnbook.seq2seq import make_baseline
+    from attnbook.training import Seq2SeqConfig
 
     task = bottleneck_task(n_train=200, n_valid=0, n_test=60, max_count=3, seed=1)
     model = make_baseline(task.src_vocab, task.tgt_vocab, Seq2SeqConfig(embed_dim=8, hidden_size=8),

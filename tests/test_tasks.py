@@ -1,4 +1,4 @@
-"""attnbook.tasks: the date-validity task."""
+"""attnbook.data.date_validity: the date-validity task (chapter 5 imports it as attnbook.tasks)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,17 @@ from collections import Counter
 
 import pytest
 
-from attnbook.data import DATE_FORMATS, DATE_LOCALES, render_date
-from attnbook.tasks import (CATEGORIES, ROLES, YEARS, DateValidityExample, character_roles,
-                            date_validity_tokens, make_date_validity_examples, render_calendar_day)
+from attnbook import tasks
+from attnbook.data import DATE_FORMATS, DATE_LOCALES, date_validity, render_date
+from attnbook.data.date_validity import (CATEGORIES, ROLES, YEARS, DateValidityExample, character_roles,
+                                         date_validity_tokens, make_date_validity_examples,
+                                         render_calendar_day)
+
+
+def test_chapter_5_imports_the_task_from_attnbook_tasks():
+    assert tasks.__all__ == date_validity.__all__
+    for name in date_validity.__all__:
+        assert getattr(tasks, name) is getattr(date_validity, name), name
 
 
 @pytest.mark.parametrize("locale", DATE_LOCALES)

@@ -130,7 +130,7 @@ LAUNCHERS = ("Colab", "Binder", "JupyterHub", "Deepnote")
 
 def _korean_launch_buttons(app, pagename, templatename, context, doctree) -> None:
     """On the Korean site, the Colab and Binder buttons of a chapter open its Korean
-    notebook, ``ko/<page>.ipynb`` (attnbook/_i18n.py writes them), where there is one, and
+    notebook, ``ko/<page>.ipynb`` (attnbook/_i18n/ writes them), where there is one, and
     their tooltips read "Colab에서 실행" (the theme writes "Launch on" + " Colab")."""
     if (app.config.language or "").split("_")[0] != "ko":
         return

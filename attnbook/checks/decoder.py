@@ -1,0 +1,137 @@
+"""Chapter 7: the decoder and generation (greedy, beam search, sampling)."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from attnbook.checks.core import check_bool_mask, check_positive_int, check_tensor
+
+
+def check_decoder_inputs(tgt: object, memory: object, d_model: int, tgt_mask: object,
+                         memory_mask: object, past: int = 0) -> None:
+    """Checks of ``TransformerDecoderLayer.forward(tgt, memory, tgt_mask, memory_mask)``.
+
+    ``past`` is the number of positions already in the layer's key/value cache: the
+    self-attention keys are then the ``past + T_tgt`` positions.
+
+    Raises:
+        TypeError: ``tgt`` or ``memory`` is not a tensor, or a mask is not ``torch.bool``.
+        ValueError: ``tgt`` is not ``(batch, T_tgt, d_model)``, ``memory`` is not
+            ``(batch, T_src, d_model)`` with the same batch, or a mask does not broadcast to
+            ``(batch, T_tgt, past + T_tgt)`` / ``(batch, T_tgt, T_src)``.
+    """
+    check_tensor("tgt", tgt, dim=3, last=d_model, shape_text=f"(batch, T_tgt, d_model={d_model})")
+    check_tensor("memory", memory, dim=3, last=d_model,
+                 shape_text=f"(batch, T_src, d_model={d_model})")
+    if memory.shape[0] != tgt.shape[0]:
+        raise ValueError(f"tgt and memory must have the same batch size, got tgt "
+                         f"{tuple(tgt.shape)} and memory {tuple(memory.shape)}")
+    batch, T_tgt, T_src = tgt.shape[0], tgt.shape[1], memory.shape[1]
+    if tgt_mask is not None:
+        target = (batch, T_tgt, past + T_tgt)
+        check_bool_mask("tgt_mask", tgt_mask, target, f"(batch, T_tgt, T_tgt) = {target}"
+                        + (f" ({past} cached positions)" if past else ""))
+    if memory_mask is not None:
+        target = (batch, T_tgt, T_src)
+        check_bool_mask("memory_mask", memory_mask, target, f"(batch, T_tgt, T_src) = {target}")
+
+
+def check_source_ids(src: object, src_lengths: object, max_src_len: int) -> None:
+    """Checks of ``Transformer.encode(src, src_lengths)``.
+
+    Raises:
+        TypeError: ``src`` or ``src_lengths`` is not an integer tensor.
+        ValueError: ``src`` is not ``(batch, src_len)`` with ``batch >= 1``, ``src_lengths`` is
+            not ``(batch,)``, a length is outside ``1..src_len``, or a source is longer than
+            ``max_src_len``.
+    """
+    for name, x, rank, text in (("src", src, 2, "(batch, src_len)"),
+                                ("src_lengths", src_lengths, 1, "(batch,)")):
+        if not isinstance(x, Tensor) or x.is_floating_point() or x.is_complex() \
+                or x.dtype == torch.bool:
+            got = x.dtype if isinstance(x, Tensor) else type(x).__name__
+            raise TypeError(f"{name} must be an integer tensor {text} of token ids, got {got}")
+        if x.dim() != rank:
+            raise ValueError(f"{name} must have shape {text}, got {tuple(x.shape)}")
+    if src.shape[0] == 0 or src_lengths.shape[0] != src.shape[0]:
+        raise ValueError(f"expected src (batch >= 1, src_len) and src_lengths (batch,), got "
+                         f"{tuple(src.shape)} and {tuple(src_lengths.shape)}")
+    shortest, longest = int(src_lengths.min()), int(src_lengths.max())
+    if longest > max_src_len:
+        raise ValueError(f"source of length {longest} is longer than the model's "
+                         f"max_src_len={max_src_len}")
+    if shortest < 1 or longest > src.shape[1]:
+        raise ValueError(f"expected every src_lengths value in 1..src_len={src.shape[1]}, got "
+                         f"values from {shortest} to {longest}")
+
+
+def check_generation_args(batch_size: object, max_len: object, bos_id: object,
+                          eos_id: object) -> None:
+    """Checks of the arguments every decoding function of ``attnbook.generation`` takes.
+
+    Raises:
+        ValueError: ``batch_size`` or ``max_len`` is not a positive integer, or ``bos_id`` /
+            ``eos_id`` is not a non-negative integer.
+    """
+    check_positive_int("batch_size", batch_size)
+    check_positive_int("max_len", max_len)
+    for name, value in (("bos_id", bos_id), ("eos_id", eos_id)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f"{name} must be a non-negative integer token id, got {value!r}")
+
+
+def check_step_logits(logits: object, batch_size: int) -> None:
+    """The step function's output: ``(batch_size, vocab_size)`` floating-point logits.
+
+    Raises:
+        TypeError: ``logits`` is not a floating-point tensor.
+        ValueError: it is not ``(batch_size, vocab_size)``.
+    """
+    if not isinstance(logits, Tensor) or not logits.is_floating_point():
+        got = logits.dtype if isinstance(logits, Tensor) else type(logits).__name__
+        raise TypeError(f"step must return floating-point logits, got {got}")
+    if logits.dim() != 2 or logits.shape[0] != batch_size:
+        raise ValueError(f"step must return logits of shape (batch={batch_size}, vocab_size), "
+                         f"got {tuple(logits.shape)}")
+
+
+def check_sampling_args(logits: object, temperature: object, top_k: object,
+                        top_p: object) -> None:
+    """Checks of ``next_token_distribution(logits, temperature, top_k, top_p)``.
+
+    Raises:
+        TypeError: ``logits`` is not a floating-point tensor.
+        ValueError: ``logits`` has no vocabulary axis, ``temperature`` is not a finite number
+            > 0, ``top_k`` is not ``None`` or a positive integer, or ``top_p`` is not ``None``
+            or in ``(0, 1]``.
+    """
+    if not isinstance(logits, Tensor) or not logits.is_floating_point():
+        got = logits.dtype if isinstance(logits, Tensor) else type(logits).__name__
+        raise TypeError(f"logits must be a floating-point tensor (..., vocab_size), got {got}")
+    if logits.dim() == 0 or logits.shape[-1] == 0:
+        raise ValueError(f"logits must have shape (..., vocab_size), got {tuple(logits.shape)}")
+    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) \
+            or not 0 < temperature < float("inf"):
+        raise ValueError(f"temperature must be a finite number > 0 (use greedy decoding for "
+                         f"temperature 0), got {temperature!r}")
+    if top_k is not None:
+        check_positive_int("top_k", top_k)
+    if top_p is not None and (isinstance(top_p, bool) or not isinstance(top_p, (int, float))
+                              or not 0 < top_p <= 1):
+        raise ValueError(f"top_p must be in (0, 1], got {top_p!r}")
+
+
+def check_beam_args(batch_size: object, max_len: object, bos_id: object, eos_id: object,
+                    beam_size: object, length_penalty: object) -> None:
+    """Checks of ``beam_search``'s arguments: those of :func:`check_generation_args`, and its own.
+
+    Raises:
+        ValueError: as :func:`check_generation_args`; ``beam_size`` is not a positive integer,
+            or ``length_penalty`` is not a finite number >= 0.
+    """
+    check_generation_args(batch_size, max_len, bos_id, eos_id)
+    check_positive_int("beam_size", beam_size)
+    if isinstance(length_penalty, bool) or not isinstance(length_penalty, (int, float)) \
+            or not 0 <= length_penalty < float("inf"):
+        raise ValueError(f"length_penalty must be a finite number >= 0, got {length_penalty!r}")
