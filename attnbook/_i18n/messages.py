@@ -24,8 +24,11 @@ def _roles(text: str) -> list[tuple[str, str]]:
 
 
 def _glue_key(content: str) -> str:
-    """``NN_name.ipynb::key:.1%`` -> ``key:.1%`` (the document part is where the key is)."""
-    return content.split("::", 1)[1] if "::" in content else content
+    """``NN_name.ipynb::key:.1%`` -> ``key:.1%`` (the document part is where the key is); a
+    Korean twin ``key_ko`` (``attnbook.glue.glue(..., ko=...)``) stands for ``key``."""
+    key = content.split("::", 1)[1] if "::" in content else content
+    name, colon, spec = key.partition(":")
+    return (name.removesuffix("_ko") if name.endswith("_ko") else name) + colon + spec
 
 
 def placeholders(text: str) -> dict[str, list[str]]:

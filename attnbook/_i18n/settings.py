@@ -17,12 +17,18 @@ KO = "ko"  # the Korean notebooks' folder
 THEME_CATALOGS = ("sphinx", "booktheme")
 # The pages whose translation is finished: `report --strict` (and tests/test_i18n.py) hold
 # them to 0 fuzzy and 0 untranslated messages. Add a page here when its translation is done.
+_CHAPTERS = ("01_rnn_lstm", "02_seq2seq_attention", "03_self_attention",
+             "04_multi_head_attention", "05_transformer_encoder", "06_pretrained_encoder",
+             "07_transformer_decoder", "08_decoder_only")
 COMPLETE = (
     "book/intro",
     "book/setup",
     "book/data",
+    "book/glossary",
     "book/references",
     "book/instructors",
+    *(f"notebooks/{name}" for name in _CHAPTERS),
+    *(f"exercises/{name}/{name}" for name in _CHAPTERS),
 )
 
 
