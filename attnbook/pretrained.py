@@ -8,9 +8,10 @@ from attnbook.checks import check_bert_ids, check_bert_sizes
 
 
 class BertEmbeddings(nn.Module):
-    """BERT's input layer (Devlin et al. 2019, section 3.2): ``(batch, seq_len)`` ids,
-    segments (default 0) -> ``LayerNorm(token[id] + position[t] + segment[s])``, then
-    dropout. Raises ``TypeError``/``ValueError`` for bad sizes, ids, ``seq_len``."""
+    """BERT's input layer (Devlin et al. 2019, section 3, Figure 2):
+    ``(batch, seq_len)`` ids, segments (default 0) ->
+    ``LayerNorm(token[id] + position[t] + segment[s])``, then dropout. Raises
+    ``TypeError``/``ValueError`` for bad sizes, ids, ``seq_len``."""
 
     def __init__(self, vocab_size: int, d_model: int, max_len: int = 512,
                  type_vocab_size=2, layer_norm_eps=1e-12, dropout=0.1):
