@@ -70,6 +70,46 @@ def test_msgmerge_keeps_a_changed_paragraph_as_fuzzy_with_its_old_english(tmp_pa
     assert not cat.translated
 
 
+def korean_twins(root=ROOT) -> dict[str, set[str]]:
+    """{notebook stem: the glued keys that carry a Korean twin} (``glue(name, ..., ko=...)``),
+    read from the chapters' code."""
+    import ast
+
+    twins = {}
+    for path in sorted((root / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            try:
+                tree = ast.parse(cell.source)
+            except SyntaxError:  # IPython magics: no glue call there
+                continue
+            for node in ast.walk(tree):
+                if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "glue"
+                        and any(k.arg == "ko" for k in node.keywords)
+                        and isinstance(node.args[0], ast.Constant)):
+                    twins.setdefault(path.stem, set()).add(node.args[0].value)
+    return twins
+
+
+def test_glued_sentences_show_their_korean_twin():
+    """A glued English sentence (a verdict the code writes) would stand in English in a Korean
+    paragraph: where the chapter glues a Korean twin, the Korean catalog shows ``key_ko``."""
+    import re
+
+    twins = korean_twins()
+    assert "tat_verdict" in twins["02_seq2seq_attention"]
+    wrong = []
+    for page, cat in catalogs().items():
+        stem = page.rsplit("/", 1)[-1]
+        for msgstr in cat.translated.values():
+            for key in re.findall(r"\{glue:\w*\}`[\w.]*::(\w+)", msgstr):
+                if key in twins.get(stem, ()):
+                    wrong.append(f"{page}: {key} (use {key}_ko)")
+    assert not wrong, "\n".join(wrong)
+
+
 def test_every_translation_keeps_roles_links_glue_math_and_code():
     problems = [f"{page}: {msgid[:60]!r}: {problem}"
                 for page, cat in catalogs().items()
