@@ -1431,7 +1431,7 @@ def decoder_only_block() -> Canvas:
     gpt.block(y + 4.9, "norm", tr("norm (final LayerNorm)", "norm (마지막 층 정규화)"),
               w=W * 0.8, h=3.0)
     out_y = y + 11.5
-    gpt.block(out_y, "out", "norm(x) @ token.weight.T", h=5.0)
+    gpt.block(out_y, "out", "x @ token.weight.T", h=5.0)
     gpt.shape(out_y + 7.6, "logits: (batch, seq_len, vocab_size)", gap=1.6)
     tie = X - W / 2 - 9.5
     cv.path([(X - W / 2, out_y), (tie, out_y), (tie, 10.8), (X - W / 2 - 0.3, 10.8)],
