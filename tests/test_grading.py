@@ -28,6 +28,7 @@ import textwrap
 import os
 import shutil
 import subprocess
+import time
 import sys
 import unicodedata
 from pathlib import Path
@@ -529,6 +530,80 @@ def test_a_broken_installation_stops_grading_before_any_student_is_scored(tmp_pa
     assert not (tmp_path / "grades" / f"{NASTY_ASSIGNMENT}.csv").exists()
     assert not (tmp_path / "work" / "status" / NASTY_ASSIGNMENT / "alice.json").exists()
     assert not (tmp_path / "work" / "autograded" / "alice").exists()
+
+
+def gradebook_rows(work: Path) -> list[tuple]:
+    """Every student and every score in the gradebook."""
+    import sqlite3
+
+    with sqlite3.connect(work / "gradebook.db") as db:
+        students = db.execute("SELECT id, NULL, NULL, NULL, NULL FROM student").fetchall()
+        scores = db.execute(
+            "SELECT sa.student_id, a.name, c.name, g.auto_score, g.manual_score FROM grade g "
+            "JOIN submitted_notebook n ON g.notebook_id = n.id JOIN submitted_assignment sa ON n.assignment_id = sa.id "
+            "JOIN assignment a ON sa.assignment_id = a.id JOIN base_cell c ON g.cell_id = c.id").fetchall()
+    return sorted(students + scores, key=repr)
+
+
+def test_students_graded_beside_a_failing_check_leave_no_trace(tmp_path):
+    """The instructor's solution and the students are graded at the same time (--jobs 3: the
+    solution and two students). Here the installation is broken in the solution's kernel only, and
+    slowly (8 s), so the students are graded in full before it fails. Their results were withheld:
+    exit status 2, and everything stays as the earlier, good run left it: the CSV, bob's status,
+    scores, feedback page and autograded notebook; nothing at all of alice, nor of carol's refused
+    file. Once the installation is fixed, both are graded."""
+    course = tmp_path / "course"
+    course.mkdir()
+    course_copy(course)
+    subs = tmp_path / "submissions"
+    work, grades = tmp_path / "work", tmp_path / "grades" / NASTY_ASSIGNMENT
+    fixtures.write(fixtures.make_submission(NASTY_ASSIGNMENT), subs / "bob.ipynb")
+    sandbox = ["--sandbox", "require" if SANDBOX.available else "off"]
+    env = {"PYTHONPATH": str(course)}
+    grade(NASTY_ASSIGNMENT, subs, tmp_path, *sandbox, cwd=course, env=env)
+    csv_file = tmp_path / "grades" / f"{NASTY_ASSIGNMENT}.csv"
+    kept = [csv_file, work / "status" / NASTY_ASSIGNMENT / "bob.json", grades / "bob.html",
+            work / "autograded" / "bob" / NASTY_ASSIGNMENT / f"{NASTY_ASSIGNMENT}.ipynb"]
+    before = [path.read_bytes() for path in kept]
+    scores = gradebook_rows(work)
+    assert read_csv(csv_file)[("bob", "total")]["status"] == "ok" and ("bob", None, None, None, None) in scores
+
+    exercise = course / "attnbook" / "exercise.py"
+    good = exercise.read_text(encoding="utf-8")
+    exercise.write_text(good + textwrap.dedent("""
+        import os as _os, time as _time
+        if _os.path.basename(_os.path.dirname(_os.getcwd())) == "_instructor_solution":  # its kernel's folder
+            if not _os.path.exists("slept"):
+                open("slept", "w").close()
+                _time.sleep(8)
+            raise ImportError("simulated broken installation")
+        """), encoding="utf-8")
+    fixtures.write(fixtures.make_submission(NASTY_ASSIGNMENT), subs / "alice.ipynb")
+    (subs / "carol.ipynb").write_text("not a notebook", encoding="utf-8")
+    started = time.time()
+    result = grade(NASTY_ASSIGNMENT, subs, tmp_path, *sandbox, cwd=course, env=env, check=False)
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "the instructor's own solution of 03_self_attention does not get full marks" in result.stderr
+    assert "simulated broken installation" in result.stderr and "no student was graded" in result.stderr
+    for student in ("alice", "bob"):  # graded beside the solution, not after it
+        log = work / "logs" / NASTY_ASSIGNMENT / f"{student}.log"
+        assert log.stat().st_mtime >= started - 1 and "Autograding" in log.read_text(encoding="utf-8"), student
+    assert [path.read_bytes() for path in kept] == before, "the earlier results are untouched"
+    assert gradebook_rows(work) == scores, "no score and no student added, none removed"
+    for student in ("alice", "carol"):
+        assert not (work / "status" / NASTY_ASSIGNMENT / f"{student}.json").exists()
+        assert not (grades / f"{student}.html").exists()
+        assert not (work / "autograded" / student).exists()
+        assert not (work / "feedback" / student).exists()
+    assert not any((work / "staging").rglob("*.*")), "nothing staged is left behind"
+    assert "alice" not in result.stderr.replace(str(tmp_path), ""), "no student's result is reported"
+
+    exercise.write_text(good, encoding="utf-8")
+    grade(NASTY_ASSIGNMENT, subs, tmp_path, *sandbox, cwd=course, env=env)
+    rows = read_csv(csv_file)
+    assert [rows[(s, "total")]["status"] for s in ("alice", "bob")] == ["ok", "ok"]
+    assert rows[("carol", "total")]["status"].startswith("failed: ")
+    assert {row[0] for row in gradebook_rows(work)} == {"alice", "bob"}
 
 
 def test_a_course_whose_venv_is_a_link_grades_in_the_sandbox(tmp_path):
