@@ -41,9 +41,10 @@ class Encoder(nn.Module):
 class Decoder(nn.Module):
     """The fixed-context decoder, a blend: it starts from the encoder's final state,
     ``s_0 = (h_n, c_n)``, as in Sutskever et al. 2014, and reads ``context = h_n`` at
-    every step, as in Cho et al. 2014 (who start from ``tanh(V z)``, z the context vector, and use
-    a GRU-like unit). ``s_t = LSTM([embed(y_{t-1}); context], s_{t-1})``,
-    ``logits_t = W_out s_t + b``; ``forward`` returns ``(logits (batch, tgt_len, vocab),
+    every step, as in Cho et al. 2014 (who start from ``tanh(V z)``, z the context
+    vector, and use a GRU-like unit).
+    ``s_t = LSTM([embed(y_{t-1}); context], s_{t-1})``, ``logits_t = W_out s_t + b``;
+    ``forward`` returns ``(logits (batch, tgt_len, vocab),
     state, None)``."""
 
     def __init__(self, vocab_size: int, embed_dim: int, hidden_size: int) -> None:

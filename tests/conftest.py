@@ -66,14 +66,3 @@ def pytest_collection_modifyitems(items):
     tests build, so under pytest-xdist their worker does not sit idle waiting for that build."""
     items.sort(key=lambda item: item.path.name == "test_pdf.py")
 
-
-# Under pytest-xdist (`make test`: --dist loadgroup) each test file runs on one worker, as with
-# --dist loadfile, except that the files that read the built book share one worker: otherwise the
-# second worker to need the book sits idle on the build's lock while the first builds it.
-BOOK_FILES = {"test_book.py", "test_browser.py", "test_layout.py", "test_pdf.py"}
-
-
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        name = item.path.name
-        item.add_marker(pytest.mark.xdist_group("book" if name in BOOK_FILES else str(item.path)))
