@@ -6,7 +6,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from attnbook.checks.core import broadcast_shapes, check_bool_mask, check_positive_int
+from attnbook.checks.attention import check_attention_inputs
+from attnbook.checks.core import check_positive_int
 
 
 def _check_float_tensor(name: str, x: object, min_dim: int, shape_text: str) -> None:
@@ -30,30 +31,10 @@ def check_tiled_attention(query: object, key: object, value: object, mask: objec
             differ, key and value have different ``T_k``, the leading dimensions or the
             mask do not broadcast, or ``block_size`` is not a positive integer.
     """
-    for name, x, text in (("query", query, "(..., T_q, d_k)"), ("key", key, "(..., T_k, d_k)"),
-                          ("value", value, "(..., T_k, d_v)")):
-        _check_float_tensor(name, x, 2, text)
-    if not query.dtype == key.dtype == value.dtype:
-        raise TypeError(f"query, key and value must share one dtype, got {query.dtype}, "
-                        f"{key.dtype}, {value.dtype}")
-    if query.shape[-1] != key.shape[-1]:
-        raise ValueError(f"query and key must have the same last dimension d_k, got query "
-                         f"{tuple(query.shape)} and key {tuple(key.shape)}")
-    if key.shape[-2] != value.shape[-2]:
-        raise ValueError(f"key and value must have the same number of positions T_k, got key "
-                         f"{tuple(key.shape)} and value {tuple(value.shape)}")
-    try:
-        batch = broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
-    except RuntimeError:
-        raise ValueError(f"the leading dimensions of query {tuple(query.shape)}, key "
-                         f"{tuple(key.shape)} and value {tuple(value.shape)} do not broadcast "
-                         f"together") from None
+    check_attention_inputs(query, key, value, mask)
     check_positive_int("block_size", block_size)
-    if mask is not None:
-        scores = (*batch, query.shape[-2], key.shape[-2])
-        check_bool_mask("mask", mask, scores, f"the scores' shape (..., T_q, T_k) = {scores}")
-        if mask.dim() == 0:
-            raise ValueError("mask must have at least 1 dimension (..., T_k), got a 0-D tensor")
+    if mask is not None and mask.dim() == 0:
+        raise ValueError("mask must have at least 1 dimension (..., T_k), got a 0-D tensor")
 
 
 def check_rotary(query: object, key: object, positions: object) -> None:
