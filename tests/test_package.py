@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -41,3 +42,18 @@ def test_no_hand_written_module_is_over_500_lines():
         if lines > 500:
             long[path.relative_to(ROOT).as_posix()] = lines
     assert long == {}
+
+
+def test_masks_is_generated_and_imports_only_torch_and_the_checks():
+    """One module for masks, generated from the chapters (1, 3, 4, 7, 8), that no chapter's later
+    module is needed to import: no import circles."""
+    text = (PACKAGE / "masks.py").read_text(encoding="utf-8")
+    assert text.startswith(_export.HEADER)
+    imported = set()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported |= {f"{node.module}.{alias.name}" if node.module == "attnbook" else node.module
+                         for alias in node.names}
+    assert imported == {"torch", "attnbook.checks"}

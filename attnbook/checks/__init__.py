@@ -7,6 +7,7 @@ type or dtype and ``ValueError`` for a wrong shape or value, and returns ``None`
 Call them through the package (``from attnbook import checks; checks.check_tensor(...)`` or
 ``from attnbook.checks import check_tensor``); they are written one module per topic:
 :mod:`~attnbook.checks.core` (the generic checks the others use), then
+:mod:`~attnbook.checks.masks` (the mask builders of :mod:`attnbook.masks`),
 :mod:`~attnbook.checks.seq2seq` (chapters 1-2), :mod:`~attnbook.checks.attention` (3-5),
 :mod:`~attnbook.checks.pretrained` (6), :mod:`~attnbook.checks.decoder` (7) and
 :mod:`~attnbook.checks.decoder_only` (8). Keep each message as strict and as specific as the
@@ -20,6 +21,11 @@ from attnbook.checks.core import (  # noqa: F401
     check_positive_int,
     check_probability,
     check_tensor,
+)
+from attnbook.checks.masks import (  # noqa: F401
+    check_bool_tensor,
+    check_lengths,
+    check_token_mask,
 )
 from attnbook.checks.seq2seq import (  # noqa: F401
     check_attention_decoder_inputs,
