@@ -18,8 +18,10 @@ from attnbook.checks.core import (  # noqa: F401
     broadcast_shapes,
     check_bool_mask,
     check_choices,
+    check_dtype,
     check_positive_int,
     check_probability,
+    check_same_dtype,
     check_tensor,
 )
 from attnbook.checks.masks import (  # noqa: F401
@@ -28,22 +30,21 @@ from attnbook.checks.masks import (  # noqa: F401
     check_token_mask,
 )
 from attnbook.checks.seq2seq import (  # noqa: F401
+    check_attention,
     check_attention_decoder_inputs,
-    check_attention_mask,
     check_batches,
     check_cell_input,
     check_cell_state,
     check_dot_sizes,
     check_id_tensor,
     check_max_len,
-    check_query_keys,
+    check_query_key,
     check_score_args,
     check_scores_and_mask,
     check_sequence,
-    check_source,
+    check_source_ids,
     check_tanh_cell,
     check_tgt_in,
-    check_values,
 )
 from attnbook.checks.attention import (  # noqa: F401
     check_attention_inputs,
@@ -66,7 +67,6 @@ from attnbook.checks.decoder import (  # noqa: F401
     check_decoder_inputs,
     check_generation_args,
     check_sampling_args,
-    check_source_ids,
     check_step_logits,
 )
 from attnbook.checks.decoder_only import (  # noqa: F401
