@@ -24,9 +24,13 @@ class RNNCell(nn.Module):
         self.bias_hh = nn.Parameter(torch.empty(hidden_size)) if bias else None
         self.reset_parameters()
 
-    # torch's initialisation, and copying an nn.RNNCell: see attnbook.torch_compat
-    reset_parameters = torch_compat.reset_cell_parameters
-    from_torch = classmethod(torch_compat.cell_from_torch)
+    reset_parameters = torch_compat.reset_cell_parameters  # torch's initialisation
+
+    @classmethod
+    def from_torch(cls, module: nn.RNNCell) -> "RNNCell":
+        """A copy of ``module``: weights, dtype, device, mode. ValueError if its
+        nonlinearity is not tanh."""
+        return torch_compat.cell_from_torch(cls, module)
 
     def forward(self, x: torch.Tensor, h: torch.Tensor | None = None) -> torch.Tensor:
         checks.check_cell_input("RNNCell", x, self.input_size)
@@ -59,7 +63,11 @@ class LSTMCell(nn.Module):
         self.reset_parameters()
 
     reset_parameters = torch_compat.reset_cell_parameters    # as RNNCell
-    from_torch = classmethod(torch_compat.cell_from_torch)   # copy an nn.LSTMCell
+
+    @classmethod
+    def from_torch(cls, module: nn.LSTMCell) -> "LSTMCell":
+        """A copy of ``module``: weights, dtype, device, mode."""
+        return torch_compat.cell_from_torch(cls, module)
 
     def forward(self, x: torch.Tensor, state=None) -> tuple[torch.Tensor, torch.Tensor]:
         checks.check_cell_input("LSTMCell", x, self.input_size)

@@ -95,6 +95,29 @@ class Seq2Seq(nn.Module):
         logits, _, _ = self.decoder(tgt_in.long(), state, enc_outputs, src_token_mask)
         return logits                                         # (batch, tgt_len, vocab)
 
+    @torch.no_grad()
+    def greedy_decode(self, src, src_lengths, max_len: int):
+        """Translate: ``(tokens (batch, out_len <= max_len), weights (batch,
+        out_len, src_len) or None)``: no ``<bos>``; ``pad_id`` after ``<eos>``."""
+        checks.check_max_len(max_len)
+        enc_outputs, enc_state, src_token_mask = self.encode(src, src_lengths)
+        state = self.decoder.init_state(enc_outputs, enc_state, src_token_mask)
+        token = src.new_full((src.shape[0], 1), self.bos_id).long()    # (batch, 1)
+        finished = torch.zeros_like(token[:, 0], dtype=torch.bool)     # (batch,)
+        tokens, weights = [], []
+        for _ in range(max_len):
+            logits, state, step_weights = self.decoder(
+                token, state, enc_outputs, src_token_mask)   # (batch, 1, vocab)
+            token = logits[:, -1].argmax(dim=-1, keepdim=True)         # (batch, 1)
+            tokens.append(token.masked_fill(finished[:, None], self.pad_id))
+            if step_weights is not None:
+                weights.append(step_weights)               # (batch, 1, src_len)
+            finished = finished | (token[:, 0] == self.eos_id)
+            if bool(finished.all()):
+                break
+        weights = torch.cat(weights, dim=1) if weights else None  # (b, out, src_len)
+        return torch.cat(tokens, dim=1), weights             # (batch, out_len)
+
 
 # From notebooks/01_rnn_lstm.ipynb
 def make_baseline(src_vocab, tgt_vocab, config, max_src_len: int) -> Seq2Seq:
@@ -105,34 +128,6 @@ def make_baseline(src_vocab, tgt_vocab, config, max_src_len: int) -> Seq2Seq:
     decoder = Decoder(len(tgt_vocab), embed_dim, hidden_size)
     ids = tgt_vocab.bos_id, tgt_vocab.eos_id, tgt_vocab.pad_id
     return Seq2Seq(encoder, decoder, *ids, max_src_len)
-
-
-# From notebooks/01_rnn_lstm.ipynb
-@torch.no_grad()
-def greedy_decode(self: Seq2Seq, src, src_lengths, max_len: int):
-    """Returns ``(tokens (batch, out_len <= max_len), weights (batch, out_len, src_len)
-    or None)``: no ``<bos>``; ``pad_id`` after a sentence's ``<eos>``."""
-    checks.check_max_len(max_len)
-    enc_outputs, enc_state, src_token_mask = self.encode(src, src_lengths)
-    state = self.decoder.init_state(enc_outputs, enc_state, src_token_mask)
-    token = src.new_full((src.shape[0], 1), self.bos_id).long()    # (batch, 1)
-    finished = torch.zeros_like(token[:, 0], dtype=torch.bool)     # (batch,)
-    tokens, weights = [], []
-    for _ in range(max_len):
-        logits, state, step_weights = self.decoder(token, state, enc_outputs,
-                                                   src_token_mask)  # (batch, 1, vocab)
-        token = logits[:, -1].argmax(dim=-1, keepdim=True)         # (batch, 1)
-        tokens.append(token.masked_fill(finished[:, None], self.pad_id))
-        if step_weights is not None:
-            weights.append(step_weights)                           # (batch, 1, src_len)
-        finished = finished | (token[:, 0] == self.eos_id)
-        if bool(finished.all()):
-            break
-    weights = torch.cat(weights, dim=1) if weights else None     # (batch, out, src_len)
-    return torch.cat(tokens, dim=1), weights                       # (batch, out_len)
-
-
-Seq2Seq.greedy_decode = greedy_decode
 
 
 # From notebooks/01_rnn_lstm.ipynb

@@ -87,7 +87,11 @@ class TransformerEncoderLayer(nn.Module):
             x = self.norm2(x + self.dropout2(self.feed_forward(x)))
         return x, weights
 
-    from_torch = classmethod(torch_compat.encoder_layer_from_torch)  # copy torch's
+    @classmethod
+    def from_torch(cls, module: nn.TransformerEncoderLayer) -> "TransformerEncoderLayer":
+        """A copy of a batch-first ``module``: weights, dtype, device, mode. TypeError
+        for another class; ValueError for ``bias=False`` or another activation."""
+        return torch_compat.encoder_layer_from_torch(cls, module)
 
 
 # From notebooks/05_transformer_encoder.ipynb
@@ -124,7 +128,11 @@ class TransformerEncoder(nn.Module):
         weights = torch.stack(all_weights, dim=1)      # (batch, L, H, T, T)
         return (x, weights) if need_weights else x
 
-    from_torch = classmethod(torch_compat.encoder_from_torch)  # copy torch's
+    @classmethod
+    def from_torch(cls, module: nn.TransformerEncoder) -> "TransformerEncoder":
+        """A copy of a batch-first ``module`` and its layers (see the layer's
+        ``from_torch``); TypeError for another class."""
+        return torch_compat.encoder_from_torch(cls, module)
 
 
 # From notebooks/07_transformer_decoder.ipynb
