@@ -34,7 +34,7 @@ from contextlib import closing
 from pathlib import Path
 
 from . import report, sandbox
-from .grade import ROOT, GradingError, Run, gradebook_scores, read_status, stage_submission
+from .records import ROOT, GradingError, Run, gradebook_scores, read_status, stage_submission
 
 MODEL = "_instructor_solution"  # not a valid student id (they start with a letter or digit): no clash
 
