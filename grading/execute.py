@@ -32,10 +32,9 @@ from pathlib import Path
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 from nbformat.v4 import new_output
-from traitlets import Callable, Integer
-
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbgrader.utils import is_grade, is_locked, is_solution
+from traitlets import Callable, Integer
 
 GUARD = (Path(__file__).with_name("guard.py")).read_text(encoding="utf-8")
 
@@ -104,7 +103,8 @@ class GuardedExecute(Execute):
                 problem = self._guard if self._guard != "installed" else \
                     self._in_kernel("__import__('sys').modules['_attnbook_guard'].rearm()")
                 if problem:
-                    cell.outputs = [error_output("TestSetUpError", f"the tests' set-up could not be restored: {problem}")]
+                    message = f"the tests' set-up could not be restored: {problem}"
+                    cell.outputs = [error_output("TestSetUpError", message)]
                     return cell, self.resources
             cell, resources = super().preprocess_cell(cell, resources, index)
             for output in cell.outputs if test else []:

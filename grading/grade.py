@@ -46,8 +46,17 @@ from . import assignments, report, sandbox, submission
 from .config import autograde_config, load_config, sync_gradebook
 from .feedback import not_graded_page, warm_feedback
 from .install_check import Check, recover
-from .records import (ROOT, GradingError, Run, fail, forget_in_gradebook, gradebook_scores, make_logger,
-                      read_status, stage_submission)
+from .records import (
+    ROOT,
+    GradingError,
+    Run,
+    fail,
+    forget_in_gradebook,
+    gradebook_scores,
+    make_logger,
+    read_status,
+    stage_submission,
+)
 from .settings import Settings
 from .workers import run_workers
 
@@ -167,6 +176,7 @@ def grade(assignment: str, submissions: Path, students: list[str] | None = None,
     run.log.info("wrote %s and %d feedback pages in %s (%.1f s)%s", path, pages, run.feedback_dir,
                  time.monotonic() - started, "" if run.sandboxed else "  [NOT SANDBOXED]")
     if errors:
-        raise GradingError(f"the grader failed on {len(errors)} submission(s): {', '.join(errors)}; their rows say "
-                           f"'error' (see the logs in {settings.work_dir / 'logs' / assignment}); fix and re-grade them")
+        raise GradingError(f"the grader failed on {len(errors)} submission(s): {', '.join(errors)}; their rows "
+                           f"say 'error' (see the logs in {settings.work_dir / 'logs' / assignment}); fix and "
+                           "re-grade them")
     return path

@@ -174,7 +174,8 @@ def run_workers(run: Run, todo: list[tuple[str, str, dict]], check=None) -> dict
                     continue
                 elif not own.status_file(sid).exists():
                     kill_tree(pid)
-                    message = f"the grading process failed (exit status {status}; see {run.log_file(sid).with_suffix('.out')})"
+                    message = (f"the grading process failed (exit status {status}; "
+                               f"see {run.log_file(sid).with_suffix('.out')})")
                     write_status(own, sid, "error", message, {q: "not graded: " + message for q in run.questions},
                                  sub_sha)
                 del running[pid]

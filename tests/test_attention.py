@@ -63,7 +63,7 @@ def test_sdpa_worked_example():
 @pytest.mark.parametrize("kind", ["padding", "causal", "padding_and_causal", "per_head"])
 def test_sdpa_matches_torch_with_masks(kind):
     batch, heads, T, d = 3, 2, 6, 8
-    query, key, value = rand(batch, heads, T, d, seed=1), rand(batch, heads, T, d, seed=2), rand(batch, heads, T, d, seed=3)
+    query, key, value = (rand(batch, heads, T, d, seed=seed) for seed in (1, 2, 3))
     padding = padding_keep([6, 4, 2], T)[:, None, None, :]            # (batch, 1, 1, T_k)
     causal = torch.tril(torch.ones(T, T, dtype=torch.bool))           # (T_q, T_k)
     mask = {"padding": padding, "causal": causal, "padding_and_causal": padding & causal,

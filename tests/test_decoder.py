@@ -8,8 +8,13 @@ import torch
 from torch import nn
 
 from attnbook.masks import key_mask, to_torch, token_mask
-from attnbook.transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer,
-                                  TransformerEncoder, causal_mask)
+from attnbook.transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    causal_mask,
+)
 
 
 def rand(*shape, seed=0):
