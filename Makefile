@@ -13,7 +13,7 @@ endif
 TORCH := torch==2.13.0
 TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: all venv book test export clean widgets-js bench pdf translations ko-notebooks translation-report book-ko pdf-ko
+.PHONY: all venv book test export lint clean widgets-js bench pdf translations ko-notebooks translation-report book-ko pdf-ko
 
 all: book
 
@@ -33,6 +33,10 @@ $(STAMP): requirements.txt pyproject.toml
 
 export: $(STAMP)
 	$(BIN)/python -m attnbook._export
+
+# The linter (settings: pyproject.toml's [tool.ruff]); `make test` runs it too (tests/test_package.py).
+lint: $(STAMP)
+	$(BIN)/python -m ruff check attnbook grading tests benchmarks
 
 # The JavaScript that the book serves itself: MathJax and the ipywidgets manager (nb_ipywidgets_js, html_extra_path in
 # _config.yml): npm packages at the exact versions of package-lock.json, installed into node_modules/.

@@ -14,8 +14,7 @@ import torch
 from torch import Tensor
 
 from attnbook import checks
-from attnbook.data.characters import (  # noqa: F401  (chapter 8 imports them from here)
-    CharVocab, consecutive_windows, random_windows)
+from attnbook.data.characters import CharVocab, consecutive_windows, random_windows  # noqa: F401  (chapter 8 imports them from here)
 
 
 def gpt_step(model, prompt: Tensor, use_cache: bool = True, context: int | None = None

@@ -9,9 +9,9 @@ from attnbook.data.date_validity import (  # noqa: F401
     ROLES,
     YEARS,
     DateValidityExample,
+    __all__,  # noqa: F401  (the same names)
     character_roles,
     date_validity_tokens,
     make_date_validity_examples,
     render_calendar_day,
 )
-from attnbook.data.date_validity import __all__  # noqa: F401  (the same names)

@@ -106,22 +106,22 @@ def encoder_from_torch(cls: type, module: nn.TransformerEncoder) -> nn.Module:
         TypeError: ``module`` is not an ``nn.TransformerEncoder``.
         ValueError: as :func:`encoder_layer_from_torch`.
     """
-    from attnbook.transformer import TransformerEncoderLayer
-
-    return _stack_from_torch(cls, module, nn.TransformerEncoder, TransformerEncoderLayer)
+    return _stack_from_torch(cls, module, nn.TransformerEncoder)
 
 
-def _stack_from_torch(cls: type, module: nn.Module, torch_type: type,
-                      layer_cls: type) -> nn.Module:
-    """The course's stack ``cls`` holding ``layer_cls.from_torch`` of each of ``module``'s
-    layers and a copy of its final ``norm`` (if any), in ``module``'s train/eval mode."""
+def _stack_from_torch(cls: type, module: nn.Module, torch_type: type) -> nn.Module:
+    """The course's stack ``cls`` of ``module``'s size, its layers replaced by copies of
+    ``module``'s (each made by the ``from_torch`` of the layer class that ``cls`` builds) and its
+    final ``norm`` (if any) by a copy of ``module``'s, in ``module``'s train/eval mode.
+
+    Plumbing never imports chapter code: the layer class comes from ``cls`` itself."""
     if not isinstance(module, torch_type):
         raise TypeError(f"expected an nn.{torch_type.__name__}, got {type(module).__name__}")
-    layers = [layer_cls.from_torch(layer) for layer in module.layers]
-    first = layers[0]
-    copy = cls(len(layers), first.self_attn.d_model, first.self_attn.num_heads,
-               first.feed_forward.linear1.out_features, final_norm=module.norm is not None)
-    copy.layers = nn.ModuleList(layers)
+    first = module.layers[0]
+    copy = cls(len(module.layers), first.linear1.in_features, first.self_attn.num_heads,
+               first.linear1.out_features, final_norm=module.norm is not None)
+    layer_cls = type(copy.layers[0])
+    copy.layers = nn.ModuleList(layer_cls.from_torch(layer) for layer in module.layers)
     if module.norm is not None:
         copy.norm = nn.LayerNorm(module.norm.normalized_shape, eps=module.norm.eps,
                                  device=module.norm.weight.device, dtype=module.norm.weight.dtype)
@@ -194,6 +194,4 @@ def decoder_from_torch(cls: type, module: nn.TransformerDecoder) -> nn.Module:
         TypeError: ``module`` is not an ``nn.TransformerDecoder``.
         ValueError: as :func:`decoder_layer_from_torch`.
     """
-    from attnbook.transformer import TransformerDecoderLayer
-
-    return _stack_from_torch(cls, module, nn.TransformerDecoder, TransformerDecoderLayer)
+    return _stack_from_torch(cls, module, nn.TransformerDecoder)

@@ -67,7 +67,8 @@ def main(argv=None) -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), {platform.processor() or platform.machine()}")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), "
+          f"{platform.processor() or platform.machine()}")
     print(f"batch {args.batch}, seq_len {args.seq_len}, d_model {args.d_model}, {args.heads} heads; "
           f"forward + backward, median of {args.repeats} x {args.iters} iterations\n")
 
@@ -130,8 +131,8 @@ def decoder_benchmarks(args) -> None:
     """Chapter 7: the decoder layer against ``nn.TransformerDecoderLayer`` (forward + backward,
     causal mask, training mode; goal <= 1.3x) and generation of 128 tokens with and without the
     KV cache (``attnbook.step_functions.transformer_step``)."""
-    from attnbook.step_functions import transformer_step
     from attnbook.masks import causal_mask, to_torch
+    from attnbook.step_functions import transformer_step
     from attnbook.transformer import Transformer, TransformerDecoderLayer
 
     torch.manual_seed(0)

@@ -60,7 +60,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
     probe = probe_bwrap()
-    print(f"machine: {os.cpu_count()} CPUs; sandbox: {'bubblewrap' if probe.available else 'NONE (' + probe.reason + ')'}")
+    sandbox = "bubblewrap" if probe.available else f"NONE ({probe.reason})"
+    print(f"machine: {os.cpu_count()} CPUs; sandbox: {sandbox}")
     print(f"assignment: {args.assignment}; jobs: {args.jobs}; load average before: {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
         tmp = Path(tmp)

@@ -26,6 +26,7 @@ import os
 import platform
 import statistics
 import time
+from functools import partial
 
 import torch
 import torch.nn.functional as F
@@ -63,9 +64,9 @@ def bench_tiled(lengths: list[int], repeats: int) -> None:
         mask = sliding_window_mask(T)
         with torch.no_grad():
             times = median_seconds({
-                "plain": lambda: scaled_dot_product_attention(q, k, v, mask),
-                "tiled": lambda: tiled_attention(q, k, v, mask, block_size=64),
-                "torch": lambda: F.scaled_dot_product_attention(q, k, v, is_causal=True),
+                "plain": partial(scaled_dot_product_attention, q, k, v, mask),
+                "tiled": partial(tiled_attention, q, k, v, mask, block_size=64),
+                "torch": partial(F.scaled_dot_product_attention, q, k, v, is_causal=True),
             }, repeats)
         plain_peak = peak_memory(scaled_dot_product_attention, q, k, v, mask)[1] / 2**20
         tiled_peak = peak_memory(tiled_attention, q, k, v, mask, block_size=64)[1] / 2**20

@@ -38,7 +38,8 @@ def main() -> None:
     if "ATTNBOOK_DATA" not in os.environ and shared.is_dir():
         os.environ["ATTNBOOK_DATA"] = str(shared)
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
-    print(f"{'notebook':40s} {'seconds':>8s}  budget {BUDGET_S:.0f} s  (OMP_NUM_THREADS={args.threads}, {os.cpu_count()} CPUs)")
+    print(f"{'notebook':40s} {'seconds':>8s}  budget {BUDGET_S:.0f} s  "
+          f"(OMP_NUM_THREADS={args.threads}, {os.cpu_count()} CPUs)")
     for path in paths:
         seconds = time_notebook(path)
         flag = "ok" if seconds <= BUDGET_S else "OVER"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .settings import Settings
 
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grading", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)

@@ -2,7 +2,7 @@
 
 nbgrader's own ``Execute`` already has the per-cell timeout (it interrupts the kernel and records a
 ``CellTimeoutError``). This subclass, used in place of it during ``autograde`` (see
-``grading.grade.autograde_config``), adds what a class of real submissions needs:
+``grading.config.autograde_config``), adds what a class of real submissions needs:
 
 - a time limit for the whole notebook: each cell's timeout is cut to the time that is left, and once
   it is spent the remaining cells are not run (they get a ``NotRun`` error and no points);
@@ -16,7 +16,7 @@ nbgrader's own ``Execute`` already has the per-cell timeout (it interrupts the k
   (the set-up helpers, the references, the seed), out of reach of input transformers;
 - a test passes or fails: a number a test cell displays never becomes partial credit (nbgrader
   would score a cell by a number it ends with; its ``execute_result`` is shown as plain output);
-- ``while_kernel_starts``: work of the grading process (``grading.grade.warm_feedback``) done in a
+- ``while_kernel_starts``: work of the grading process (``grading.feedback.warm_feedback``) done in a
   thread during the seconds the new kernel spends importing torch.
 
 Errors are recorded as ordinary error outputs, so nbgrader scores those cells 0 by its usual rule.
@@ -32,10 +32,9 @@ from pathlib import Path
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 from nbformat.v4 import new_output
-from traitlets import Callable, Integer
-
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbgrader.utils import is_grade, is_locked, is_solution
+from traitlets import Callable, Integer
 
 GUARD = (Path(__file__).with_name("guard.py")).read_text(encoding="utf-8")
 
@@ -104,7 +103,8 @@ class GuardedExecute(Execute):
                 problem = self._guard if self._guard != "installed" else \
                     self._in_kernel("__import__('sys').modules['_attnbook_guard'].rearm()")
                 if problem:
-                    cell.outputs = [error_output("TestSetUpError", f"the tests' set-up could not be restored: {problem}")]
+                    message = f"the tests' set-up could not be restored: {problem}"
+                    cell.outputs = [error_output("TestSetUpError", message)]
                     return cell, self.resources
             cell, resources = super().preprocess_cell(cell, resources, index)
             for output in cell.outputs if test else []:

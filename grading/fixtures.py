@@ -61,7 +61,7 @@ def solution_sources(assignment: str, root: Path = ROOT) -> dict[str, str]:
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("solution"):
-            out[meta["grade_id"]] = "\n".join(l for l in cell.source.splitlines() if not MARKER.match(l))
+            out[meta["grade_id"]] = "\n".join(line for line in cell.source.splitlines() if not MARKER.match(line))
     return out
 
 

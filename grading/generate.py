@@ -7,10 +7,13 @@ import tempfile
 from pathlib import Path
 
 from . import assignments
-from .grade import GradingError, Settings, captured_nbgrader_log, load_config
+from .config import captured_nbgrader_log, load_config
+from .records import GradingError
+from .settings import Settings
 
 
-def generate(assignment: str, release_root: Path, settings: Settings | None = None, scratch: Path | None = None) -> Path:
+def generate(assignment: str, release_root: Path, settings: Settings | None = None,
+             scratch: Path | None = None) -> Path:
     """Run nbgrader ``generate_assignment`` for ``assignment`` into ``release_root/<assignment>/``.
 
     Uses a throw-away gradebook in ``scratch`` (a temporary folder by default): the instructor's

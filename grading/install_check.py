@@ -34,7 +34,7 @@ from contextlib import closing
 from pathlib import Path
 
 from . import report, sandbox
-from .grade import ROOT, GradingError, Run, gradebook_scores, read_status, stage_submission
+from .records import ROOT, GradingError, Run, gradebook_scores, read_status, stage_submission
 
 MODEL = "_instructor_solution"  # not a valid student id (they start with a letter or digit): no clash
 
@@ -231,7 +231,8 @@ class Check:
             got = sum(scores.get(cell, 0.0) for cell in info["cells"])
             if got < info["points"]:
                 missing.append(f"{q} {report.fmt(got)}/{report.fmt(info['points'])}")
-                for part in (record.get("questions", {}).get(q) or record.get("message") or "no points recorded").split(" | "):
+                said = record.get("questions", {}).get(q) or record.get("message") or "no points recorded"
+                for part in said.split(" | "):
                     why = part.split(": ", 1)[-1] if part.split(": ", 1)[0].startswith(q) else part
                     reasons += [why] if why not in reasons else []
         outcome = record.get("outcome")

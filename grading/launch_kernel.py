@@ -109,7 +109,7 @@ def check_writable(connection_file: str, own_folder: str, runtime: str, writable
 
 
 def die_with_parent() -> None:
-    """Linux: this process (after exec: the kernel; in grade.py: a forked grading process) is killed
+    """Linux: this process (after exec: the kernel; in workers.py: a forked grading process) is killed
     with SIGKILL when its parent dies, however it dies."""
     try:
         import ctypes

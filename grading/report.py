@@ -25,7 +25,7 @@ CSV_HEADER = ["student", "question", "points", "max_points", "status"]
 def first_line(text: str, limit: int = 160) -> str:
     text = re.sub(r"\x1b\[[0-9;]*m", "", text or "")
     text = re.sub(r"0x[0-9a-fA-F]{6,}", "0x...", text)
-    line = next((l.strip() for l in text.splitlines() if l.strip()), "")
+    line = next((row.strip() for row in text.splitlines() if row.strip()), "")
     return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
@@ -115,7 +115,8 @@ def write_csv(path: Path, questions: dict, records: dict[str, dict], scores: dic
                     ("ok" if total == total_max else "graded")
                 flagged += ["the total is above the maximum"] if total > total_max else []
                 if flagged:
-                    status = (status + " | " if record["outcome"] == "stopped" else "") + f"flagged: {', '.join(flagged)}"
+                    status = ((status + " | " if record["outcome"] == "stopped" else "")
+                              + f"flagged: {', '.join(flagged)}")
             writer.writerow([sid, "total", fmt(total), fmt(total_max), status])
     os.replace(tmp, path)
     return path

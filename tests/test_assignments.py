@@ -75,7 +75,8 @@ def test_assignment_has_3_to_6_questions_and_at_least_10_points(assignment):
         assert hidden_points > info["points"] / 2, f"{assignment} {q}: hidden tests must be worth most of the points"
         for cell in hidden:  # the student version keeps a line saying what the hidden tests check
             first = cell.source.splitlines()[0]
-            assert first.startswith("# Hidden tests:"), f"{nbgrader(cell)['grade_id']}: start with '# Hidden tests: ...'"
+            assert first.startswith("# Hidden tests:"), \
+                f"{nbgrader(cell)['grade_id']}: start with '# Hidden tests: ...'"
         assert re.search(rf"## Question {q[1:]} \({info['points']:g} points?\)",
                          "\n".join(c.source for c in cells(source) if c.cell_type == "markdown")), \
             f"{assignment}: the heading of {q} must say its points ({info['points']:g})"
@@ -106,7 +107,8 @@ def test_exercises_are_generated_from_solutions():
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_set_up_takes_the_shared_checks_from_the_package(assignment):
     """check_close & co. live once, in attnbook/exercise.py (importable wherever attnbook is, Colab too)."""
-    setup = next(c.source for c in cells(assignments.source_notebook(assignment)) if nbgrader(c).get("grade_id") == "setup")
+    setup = next(c.source for c in cells(assignments.source_notebook(assignment))
+                 if nbgrader(c).get("grade_id") == "setup")
     assert "from attnbook.exercise import" in setup, f"{assignment}: import the checks from attnbook.exercise"
     for name in ("check_close", "check_written_here", "expect_value_error"):
         assert f"def {name}(" not in setup, f"{assignment}: {name} is pasted into the set-up; import it instead"

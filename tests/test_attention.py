@@ -63,7 +63,7 @@ def test_sdpa_worked_example():
 @pytest.mark.parametrize("kind", ["padding", "causal", "padding_and_causal", "per_head"])
 def test_sdpa_matches_torch_with_masks(kind):
     batch, heads, T, d = 3, 2, 6, 8
-    query, key, value = rand(batch, heads, T, d, seed=1), rand(batch, heads, T, d, seed=2), rand(batch, heads, T, d, seed=3)
+    query, key, value = (rand(batch, heads, T, d, seed=seed) for seed in (1, 2, 3))
     padding = padding_keep([6, 4, 2], T)[:, None, None, :]            # (batch, 1, 1, T_k)
     causal = torch.tril(torch.ones(T, T, dtype=torch.bool))           # (T_q, T_k)
     mask = {"padding": padding, "causal": causal, "padding_and_causal": padding & causal,
@@ -366,12 +366,16 @@ def count_checks(monkeypatch) -> dict[str, int]:
     from attnbook import checks
 
     counts: dict[str, int] = {}
+
+    def counting(check, name):
+        def counted(*args, **kwargs):
+            counts[name] = counts.get(name, 0) + 1
+            return check(*args, **kwargs)
+        return counted
+
     for name in dir(checks):
         if name.startswith("check_"):
-            def counted(*args, _check=getattr(checks, name), _name=name, **kwargs):
-                counts[_name] = counts.get(_name, 0) + 1
-                return _check(*args, **kwargs)
-            monkeypatch.setattr(checks, name, counted)
+            monkeypatch.setattr(checks, name, counting(getattr(checks, name), name))
     return counts
 
 
@@ -418,7 +422,12 @@ def test_an_attention_decoder_step_checks_once(monkeypatch):
 
 def test_the_unchecked_cores_give_the_checked_results():
     from attnbook.attention import (
-        Attention, _masked_softmax, _scaled_dot_product_attention, _split_heads, masked_softmax)
+        Attention,
+        _masked_softmax,
+        _scaled_dot_product_attention,
+        _split_heads,
+        masked_softmax,
+    )
 
     mask = padding_keep([7, 4], 7)[:, None]
     q, k, v = rand(2, 5, 16, seed=1), rand(2, 7, 16, seed=2), rand(2, 7, 16, seed=3)

@@ -229,10 +229,9 @@ def pointed_at(cell: str, source: Path) -> str:
 def execute(python: Path, env: dict, cells: list[str], cwd: Path, timeout: int = 600):
     """Run ``cells`` in a fresh kernel of ``python``; return the executed notebook (an error
     raises nbclient's CellExecutionError with the cell's traceback)."""
+    from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
-
-    from jupyter_client.kernelspec import KernelSpecManager
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     spec = cwd / "kernels" / "colab"

@@ -8,8 +8,12 @@ import torch
 from torch import nn
 
 from attnbook.masks import causal_mask, key_mask, to_torch, token_mask
-from attnbook.transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer,
-                                  TransformerEncoder)
+from attnbook.transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+)
 
 
 def rand(*shape, seed=0):

@@ -11,8 +11,8 @@ import torch
 
 from attnbook.data import Vocab
 from attnbook.generation import beam_search, greedy_search, next_token_distribution, sample
-from attnbook.step_functions import reorder_state, seq2seq_step, transformer_step
 from attnbook.seq2seq import DATES_CONFIG, make_attention_model, make_baseline
+from attnbook.step_functions import reorder_state, seq2seq_step, transformer_step
 from attnbook.transformer import Transformer
 
 BOS, EOS = 1, 2
@@ -99,7 +99,9 @@ def test_greedy_search_stops_and_fills_with_eos():
 
 
 def test_generation_bad_arguments():
-    step = lambda tokens, state: (torch.zeros(len(tokens), 5), state)
+    def step(tokens, state):
+        return torch.zeros(len(tokens), 5), state
+
     with pytest.raises(ValueError, match="max_len must be a positive integer"):
         greedy_search(step, None, 2, BOS, EOS, 0)
     with pytest.raises(ValueError, match="batch_size must be a positive integer"):
@@ -259,7 +261,9 @@ def test_sampling_is_reproducible_with_a_seeded_generator_and_follows_the_distri
     assert torch.equal(draws[0], draws[1]) and not torch.equal(draws[0], draws[2])
     # one step, many rows: the frequencies follow softmax(logits / temperature)
     logits = torch.tensor([1.0, 0.0, -1.0, 3.0, 0.5])
-    step = lambda tokens, state: (logits.repeat(len(tokens), 1), state)
+    def step(tokens, state):
+        return logits.repeat(len(tokens), 1), state
+
     for temperature in (0.5, 2.0):
         first, _ = sample(step, None, 20000, BOS, 3, 1, temperature=temperature,
                           generator=torch.Generator().manual_seed(0))

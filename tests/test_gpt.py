@@ -12,10 +12,17 @@ from safetensors.torch import save_file
 
 from attnbook.generation import greedy_search, sample
 from attnbook.gpt import GPT, GPT2_BLOCK_NAMES, gpt2_name_table
-from attnbook.lm import gpt_step
-from attnbook.gpt2_weights import (GPT2_REPO, GPT2_REVISION, GPT2_SHA256, build_gpt2,
-                                   gpt2_arguments, gpt2_tensors, load_gpt2)
+from attnbook.gpt2_weights import (
+    GPT2_REPO,
+    GPT2_REVISION,
+    GPT2_SHA256,
+    build_gpt2,
+    gpt2_arguments,
+    gpt2_tensors,
+    load_gpt2,
+)
 from attnbook.hub import PretrainedModelError, file_sha256
+from attnbook.lm import gpt_step
 
 transformers = pytest.importorskip("transformers")
 

@@ -22,18 +22,17 @@ shared with other work (load average 10 on 2 cores here) does not push a slow ce
 from __future__ import annotations
 
 import csv
+import html
 import json
-import re
-import textwrap
 import os
+import re
 import shutil
 import subprocess
-import time
 import sys
+import textwrap
+import time
 import unicodedata
 from pathlib import Path
-
-import html
 
 import nbformat
 import pytest
@@ -56,7 +55,8 @@ def grade(assignment: str, submissions: Path, work: Path, *extra: str, cwd: Path
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", **(env or {})}
     result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
     if check:
-        assert result.returncode == 0, f"grading failed ({result.returncode}):\n{result.stdout}\n{result.stderr[-4000:]}"
+        assert result.returncode == 0, \
+            f"grading failed ({result.returncode}):\n{result.stdout}\n{result.stderr[-4000:]}"
     return result
 
 
@@ -299,8 +299,9 @@ def nasty(tmp_path_factory):
     for name in ("a.ipynb", "b.ipynb"):
         fixtures.write(solution, subs / "two_notebooks" / name)
     fixtures.write(without_hidden_tests(fixtures.make_submission(NASTY_ASSIGNMENT)), subs / "deleted_hidden.ipynb")
-    fresh = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import math\nimport torch\nfrom torch import Tensor")]
-                                     + [nbformat.v4.new_code_cell(src) for src in fixtures.solution_sources(NASTY_ASSIGNMENT).values()])
+    sources = ["import math\nimport torch\nfrom torch import Tensor",
+               *fixtures.solution_sources(NASTY_ASSIGNMENT).values()]
+    fresh = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(src) for src in sources])
     fixtures.write(fresh, subs / "fresh_notebook.ipynb")
     tampered = fixtures.make_submission(NASTY_ASSIGNMENT)
     for cell in tampered.cells:
@@ -355,7 +356,8 @@ def test_nasty_failures_are_reported_per_question(nasty):
     assert full_marks(nasty, "os_exit", ["q1", "q2", "q3"])
     assert "wrote to stderr" in status(nasty, "writes_stderr", "q2")
     assert points(nasty["rows"], "writes_stderr", "q2")[0] == 0 and full_marks(nasty, "writes_stderr", ["q1"])
-    assert "ModuleNotFoundError: No module named 'attention_is_all_you_need_helpers'" in status(nasty, "missing_import", "q4")
+    assert "ModuleNotFoundError: No module named 'attention_is_all_you_need_helpers'" in \
+        status(nasty, "missing_import", "q4")
     assert full_marks(nasty, "missing_import", ["q1", "q2", "q3"])
     assert status(nasty, "not_json").startswith("failed: the notebook cannot be read")
     assert status(nasty, "two_notebooks").startswith("failed: 2 notebooks")
@@ -481,7 +483,8 @@ def test_regrading_one_student_or_the_whole_batch_gives_the_same_csv(nasty):
     grade(NASTY_ASSIGNMENT, nasty["subs"], nasty["base"], *extra, "--student", "os_exit",
           cwd=nasty["course"], env=nasty["env"])
     assert nasty["csv"].read_text(encoding="utf-8") == nasty["first_csv"]
-    grade(NASTY_ASSIGNMENT, nasty["subs"], nasty["base"], *extra, "--no-feedback", cwd=nasty["course"], env=nasty["env"])
+    grade(NASTY_ASSIGNMENT, nasty["subs"], nasty["base"], *extra, "--no-feedback", cwd=nasty["course"],
+          env=nasty["env"])
     assert nasty["csv"].read_text(encoding="utf-8") == nasty["first_csv"]
 
 

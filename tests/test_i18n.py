@@ -15,8 +15,17 @@ import pytest
 
 from attnbook import _i18n
 from attnbook._i18n import (
-    COMPLETE, ROOT, Catalog, catalogs, check_message, korean_notebook_pairs,
-    korean_notebook_text, read_catalog, read_pot_ids, report, translate_markdown,
+    COMPLETE,
+    ROOT,
+    Catalog,
+    catalogs,
+    check_message,
+    korean_notebook_pairs,
+    korean_notebook_text,
+    read_catalog,
+    read_pot_ids,
+    report,
+    translate_markdown,
 )
 from attnbook._i18n.notebooks import translate_table_cells
 

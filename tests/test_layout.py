@@ -26,10 +26,14 @@ import base64
 from pathlib import Path
 
 import pytest
+from test_browser import (  # noqa: F401 (fixtures)
+    browser,
+    open_page,
+    pytestmark,  # noqa: F401 (skipped without Chromium)
+    site,
+)
 
 from attnbook import _export
-from test_browser import browser, open_page, site  # noqa: F401 (fixtures)
-from test_browser import pytestmark  # noqa: F401 (skipped without Chromium)
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,8 +14,7 @@ from attnbook.lm import kv_cache_bytes
 from attnbook.masks import causal_mask, sliding_window_mask, to_torch
 
 transformers = pytest.importorskip("transformers")
-from transformers.models.llama.modeling_llama import (  # noqa: E402
-    LlamaRotaryEmbedding, apply_rotary_pos_emb)
+from transformers.models.llama.modeling_llama import LlamaRotaryEmbedding, apply_rotary_pos_emb  # noqa: E402
 
 
 def randn(*shape, seed=0):

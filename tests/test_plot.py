@@ -16,9 +16,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+import torch  # noqa: E402
 from matplotlib.font_manager import FontProperties  # noqa: E402
 from PIL import Image  # noqa: E402
-import torch  # noqa: E402
 
 from attnbook.fonts import hangul_font_files  # noqa: E402
 from attnbook.plot import (  # noqa: E402

@@ -15,11 +15,25 @@ from safetensors.torch import save_file
 
 from attnbook import hub
 from attnbook.data import load_tatoeba
-from attnbook.hub import (MINILM_SHA256, PretrainedModelError, copy_weights, file_sha256, minilm_dir,
-                          read_config, read_weights)
+from attnbook.hub import (
+    MINILM_SHA256,
+    PretrainedModelError,
+    copy_weights,
+    file_sha256,
+    minilm_dir,
+    read_config,
+    read_weights,
+)
 from attnbook.masks import key_mask
-from attnbook.pretrained import (LAYER_NAMES, UNUSED_NAMES, BertEmbeddings, SentenceEncoder, load_minilm,
-                                 mean_pool, weight_name_table)
+from attnbook.pretrained import (
+    LAYER_NAMES,
+    UNUSED_NAMES,
+    BertEmbeddings,
+    SentenceEncoder,
+    load_minilm,
+    mean_pool,
+    weight_name_table,
+)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -137,7 +151,8 @@ def test_a_transposed_weight_is_refused():
 def test_unknown_weight_name_is_an_error():
     tensors = file_tensors(tiny_model())
     tensors["encoder.layer.0.attention.self.rotary.weight"] = torch.zeros(8)
-    with pytest.raises(PretrainedModelError, match=r"unknown weight names.*encoder\.layer\.0\.attention\.self\.rotary\.weight"):
+    with pytest.raises(PretrainedModelError,
+                       match=r"unknown weight names.*encoder\.layer\.0\.attention\.self\.rotary\.weight"):
         copy_weights(tiny_model(), tensors, weight_name_table(2), unused=UNUSED_NAMES)
 
 
@@ -151,7 +166,8 @@ def test_names_known_to_be_unused_must_be_listed():
 def test_missing_weight_is_an_error():
     tensors = file_tensors(tiny_model())
     del tensors["encoder.layer.1.output.LayerNorm.bias"]
-    with pytest.raises(PretrainedModelError, match=r"weights missing from the file: encoder\.layer\.1\.output\.LayerNorm\.bias"):
+    with pytest.raises(PretrainedModelError,
+                       match=r"weights missing from the file: encoder\.layer\.1\.output\.LayerNorm\.bias"):
         copy_weights(tiny_model(), tensors, weight_name_table(2), unused=UNUSED_NAMES)
 
 
@@ -160,7 +176,8 @@ def test_a_table_that_leaves_a_parameter_empty_is_an_error():
     table = weight_name_table(2)
     del table["embeddings.token_type_embeddings.weight"]
     tensors.pop("embeddings.token_type_embeddings.weight")
-    with pytest.raises(PretrainedModelError, match=r"model parameters that no weight fills: embeddings\.segment\.weight"):
+    with pytest.raises(PretrainedModelError,
+                       match=r"model parameters that no weight fills: embeddings\.segment\.weight"):
         copy_weights(tiny_model(), tensors, table, unused=UNUSED_NAMES)
     table = weight_name_table(2)
     table["embeddings.word_embeddings.weight"] = "embeddings.tokens.weight"  # a typo in the table
@@ -267,7 +284,8 @@ def test_mean_pool_skips_padding():
     torch.testing.assert_close(mean_pool(hidden, real), torch.stack([hidden[0, :2].mean(0), hidden[1].mean(0)]))
     with pytest.raises(ValueError, match=r"sequences \[1\] are all padding"):
         mean_pool(hidden, torch.tensor([[True, False, False], [False, False, False]]))
-    with pytest.raises(TypeError, match=r"token_mask must be a torch\.bool tensor \(True = real token\), got torch\.int64"):
+    with pytest.raises(TypeError,
+                       match=r"token_mask must be a torch\.bool tensor \(True = real token\), got torch\.int64"):
         mean_pool(hidden, real.long())
     with pytest.raises(ValueError, match="expected hidden"):
         mean_pool(hidden, real[:, :2])

@@ -125,12 +125,12 @@ def test_later_chapters_import_rather_than_redefine():
 
 
 def test_requirements_are_pinned_and_torch_is_2_13():
-    lines = [l.strip() for l in (ROOT / "requirements.txt").read_text().splitlines()]
-    pins = [l for l in lines if l and not l.startswith("#")]
-    unpinned = [l for l in pins if not re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[A-Za-z0-9_.+\-]+", l)]
+    lines = [line.strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
+    pins = [line for line in lines if line and not line.startswith("#")]
+    unpinned = [pin for pin in pins if not re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[A-Za-z0-9_.+\-]+", pin)]
     assert not unpinned, f"unpinned requirements: {unpinned}"
     assert "torch==2.13.0" in pins
-    assert not any("+cu" in l for l in pins), "a CUDA build of torch must never be pinned"
+    assert not any("+cu" in pin for pin in pins), "a CUDA build of torch must never be pinned"
 
 
 def test_environment_yml_uses_the_same_pins():

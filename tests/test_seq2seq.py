@@ -270,7 +270,8 @@ def test_exact_match_counts_whole_sequences():
 
 def test_corpus_bleu_equals_sacrebleu_with_a_variable_number_of_references():
     hyps = ["je t ' aime .", "il fait beau .", "merci beaucoup !"]
-    refs = [["je t ' aime .", "je vous aime ."], ["il fait beau aujourd ' hui ."], ["merci !", "merci bien .", "grand merci ."]]
+    refs = [["je t ' aime .", "je vous aime ."], ["il fait beau aujourd ' hui ."],
+            ["merci !", "merci bien .", "grand merci ."]]
     streams = [
         ["je t ' aime .", "il fait beau aujourd ' hui .", "merci !"],
         ["je vous aime .", None, "merci bien ."],
@@ -371,7 +372,8 @@ def test_tatoeba_task_splits_by_source_and_sorts_training_pairs_by_length():
     from attnbook.seq2seq import tatoeba_task
 
     english = [f"Sentence number {i} is {'very ' * (i % 4)}long." for i in range(40)]
-    pairs = [TranslationPair(s, f"Phrase {k} : {s}", "CC-BY 2.0 (France)") for s in english for k in range(1 + len(s) % 2)]
+    pairs = [TranslationPair(s, f"Phrase {k} : {s}", "CC-BY 2.0 (France)")
+             for s in english for k in range(1 + len(s) % 2)]
     task = tatoeba_task(pairs, seed=0)
     sources = {name: {p.source for p in split} for name, split in task.splits.items()}
     assert not (sources["train"] & sources["test"]) and not (sources["train"] & sources["valid"])

@@ -10,9 +10,15 @@ import pytest
 
 from attnbook import tasks
 from attnbook.data import DATE_FORMATS, DATE_LOCALES, date_validity, render_date
-from attnbook.data.date_validity import (CATEGORIES, ROLES, YEARS, DateValidityExample, character_roles,
-                                         date_validity_tokens, make_date_validity_examples,
-                                         render_calendar_day)
+from attnbook.data.date_validity import (
+    CATEGORIES,
+    ROLES,
+    DateValidityExample,
+    character_roles,
+    date_validity_tokens,
+    make_date_validity_examples,
+    render_calendar_day,
+)
 
 
 def test_chapter_5_imports_the_task_from_attnbook_tasks():
@@ -26,7 +32,8 @@ def test_chapter_5_imports_the_task_from_attnbook_tasks():
 def test_existing_days_render_exactly_like_render_date(locale, date_format):
     for day in (datetime.date(2024, 2, 29), datetime.date(1950, 1, 1), datetime.date(2049, 12, 31),
                 datetime.date(1987, 11, 30)):
-        assert render_calendar_day(day.year, day.month, day.day, locale, date_format) == render_date(day, locale, date_format)
+        assert render_calendar_day(day.year, day.month, day.day, locale, date_format) == \
+            render_date(day, locale, date_format)
 
 
 @pytest.mark.parametrize("locale, date_format, expected", [

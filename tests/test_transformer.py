@@ -141,7 +141,8 @@ def test_layer_gradients_match_torch_in_train_mode_without_dropout():
     x = rand(2, 5, 16, seed=3)
     layer(x)[0].square().sum().backward()
     reference(x).square().sum().backward()
-    torch.testing.assert_close(layer.feed_forward.linear1.weight.grad, reference.linear1.weight.grad, atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(layer.feed_forward.linear1.weight.grad, reference.linear1.weight.grad,
+                               atol=1e-5, rtol=1e-4)
     q_grad = reference.self_attn.in_proj_weight.grad[:16]
     torch.testing.assert_close(layer.self_attn.w_q.weight.grad, q_grad, atol=1e-5, rtol=1e-4)
 
@@ -161,7 +162,8 @@ def test_layer_from_torch_rejects_unsupported_modules():
     with pytest.raises(ValueError, match="batch_first=True"):
         TransformerEncoderLayer.from_torch(nn.TransformerEncoderLayer(8, 2, 16))
     with pytest.raises(ValueError, match="unsupported activation"):
-        TransformerEncoderLayer.from_torch(nn.TransformerEncoderLayer(8, 2, 16, activation=torch.tanh, batch_first=True))
+        TransformerEncoderLayer.from_torch(
+            nn.TransformerEncoderLayer(8, 2, 16, activation=torch.tanh, batch_first=True))
     with pytest.raises(ValueError, match="bias=False"):
         TransformerEncoderLayer.from_torch(nn.TransformerEncoderLayer(8, 2, 16, bias=False, batch_first=True))
 

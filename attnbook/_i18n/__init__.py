@@ -47,15 +47,34 @@ from attnbook._fast_imports import skip_iri_parser
 skip_iri_parser()
 
 from attnbook._i18n.catalogs import (  # noqa: E402
-    GETTEXT_OVERRIDES, Catalog, catalogs, make_pot, merge_catalogs, read_catalog, read_pot_ids)
+    GETTEXT_OVERRIDES,
+    Catalog,
+    catalogs,
+    make_pot,
+    merge_catalogs,
+    read_catalog,
+    read_pot_ids,
+)
 from attnbook._i18n.messages import check_message, glue_particles, placeholders  # noqa: E402
 from attnbook._i18n.notebooks import (  # noqa: E402
-    korean_notebook, korean_notebook_pairs, korean_notebook_text, translate_markdown,
-    write_notebooks)
+    korean_notebook,
+    korean_notebook_pairs,
+    korean_notebook_text,
+    translate_markdown,
+    write_notebooks,
+)
 from attnbook._i18n.report import report  # noqa: E402
 from attnbook._i18n.settings import (  # noqa: E402
-    COMPLETE, KO, LANGUAGE, LOCALE, ROOT, THEME_CATALOGS, catalog_dir, chapter_notebooks,
-    exercise_notebooks)
+    COMPLETE,
+    KO,
+    LANGUAGE,
+    LOCALE,
+    ROOT,
+    THEME_CATALOGS,
+    catalog_dir,
+    chapter_notebooks,
+    exercise_notebooks,
+)
 from attnbook._i18n.site import build_site, korean_overrides  # noqa: E402
 from attnbook._i18n.sphinx import run_sphinx  # noqa: E402
 

@@ -12,12 +12,17 @@ from pathlib import Path
 import yaml
 
 from attnbook._i18n.settings import (
-
-
-    KO, LANGUAGE, LOCALE, ROOT, THEME_CATALOGS, book_config, book_toc, catalog_dir,
-    exercise_notebooks)
+    KO,
+    LANGUAGE,
+    LOCALE,
+    ROOT,
+    THEME_CATALOGS,
+    book_config,
+    book_toc,
+    catalog_dir,
+    exercise_notebooks,
+)
 from attnbook._i18n.sphinx import run_sphinx
-
 
 # Execution off, one catalog per page, no line numbers (they change with every edit) and a
 # fixed date in the .pot header (SOURCE_DATE_EPOCH), so that regenerating changes nothing.

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-
 # A backtick span, read left to right: a role when `{name}` comes right before it, else inline
 # code (so the `{n}` of `y_{n}` inside code is not taken for a role).
 _SPAN = re.compile(r"(?:\{([\w:.-]+)\})?`([^`]*)`")

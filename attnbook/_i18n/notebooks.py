@@ -11,7 +11,6 @@ import nbformat
 from attnbook._i18n.catalogs import Catalog, catalogs
 from attnbook._i18n.settings import KO, ROOT, chapter_notebooks, exercise_notebooks
 
-
 _PREFIX = r"(?P<prefix>^[ \t]*(?:>[ \t]*)*(?:(?:[-*+]|\d+[.)])[ \t]+|#{1,6}[ \t]+|:alt:[ \t]*)?)"
 
 
@@ -34,7 +33,7 @@ def translate_markdown(source: str, translated: dict[str, str], notebook: str = 
         msgstr = translated[msgid]
         if notebook:
             msgstr = msgstr.replace(f"`{notebook}::", "`")
-        source, n = pattern.subn(lambda m: m.group("prefix") + msgstr, source)
+        source, n = pattern.subn(lambda m, msgstr=msgstr: m.group("prefix") + msgstr, source)
         count += n
     return source, count
 

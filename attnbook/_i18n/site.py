@@ -52,7 +52,7 @@ def build_site(root: Path = ROOT, warnings_are_errors: bool = True, log=print,
     sys.stdout.write(text[-3000:] if code else "")
     log(f"Korean site: {outdir} (exit {code}); notebooks from the cache: {len(cached)}, "
         f"executed: {len(executed)} (log: {log_path})")
-    for english, korean, page in korean_notebook_pairs(root):
+    for english, korean, _page in korean_notebook_pairs(root):
         source = outdir / "_sources" / english.relative_to(root)
         if korean.exists() and source.exists():
             shutil.copyfile(korean, source)

@@ -14,6 +14,16 @@ Call them through the package (``from attnbook import checks; checks.check_tenso
 test-suite expects (the tests match on the messages).
 """
 
+from attnbook.checks.attention import (  # noqa: F401
+    check_attention_inputs,
+    check_encoder_input,
+    check_feed_forward_args,
+    check_multi_head_args,
+    check_multi_head_inputs,
+    check_num_layers,
+    check_positional_encoding_args,
+    check_split_heads,
+)
 from attnbook.checks.core import (  # noqa: F401
     broadcast_shapes,
     check_bool_mask,
@@ -24,10 +34,32 @@ from attnbook.checks.core import (  # noqa: F401
     check_same_dtype,
     check_tensor,
 )
+from attnbook.checks.decoder import (  # noqa: F401
+    check_beam_args,
+    check_decoder_inputs,
+    check_generation_args,
+    check_sampling_args,
+    check_step_logits,
+)
+from attnbook.checks.decoder_only import (  # noqa: F401
+    check_grouped_heads,
+    check_head_counts,
+    check_kv_cache_sizes,
+    check_rotary,
+    check_tiled_attention,
+    check_token_ids,
+    check_window,
+)
 from attnbook.checks.masks import (  # noqa: F401
     check_bool_tensor,
     check_lengths,
     check_token_mask,
+)
+from attnbook.checks.pretrained import (  # noqa: F401
+    check_bert_ids,
+    check_bert_sizes,
+    check_max_seq_length,
+    check_mean_pool,
 )
 from attnbook.checks.seq2seq import (  # noqa: F401
     check_attention,
@@ -45,36 +77,4 @@ from attnbook.checks.seq2seq import (  # noqa: F401
     check_source_ids,
     check_tanh_cell,
     check_tgt_in,
-)
-from attnbook.checks.attention import (  # noqa: F401
-    check_attention_inputs,
-    check_encoder_input,
-    check_feed_forward_args,
-    check_multi_head_args,
-    check_multi_head_inputs,
-    check_num_layers,
-    check_positional_encoding_args,
-    check_split_heads,
-)
-from attnbook.checks.pretrained import (  # noqa: F401
-    check_bert_ids,
-    check_bert_sizes,
-    check_max_seq_length,
-    check_mean_pool,
-)
-from attnbook.checks.decoder import (  # noqa: F401
-    check_beam_args,
-    check_decoder_inputs,
-    check_generation_args,
-    check_sampling_args,
-    check_step_logits,
-)
-from attnbook.checks.decoder_only import (  # noqa: F401
-    check_grouped_heads,
-    check_head_counts,
-    check_kv_cache_sizes,
-    check_rotary,
-    check_tiled_attention,
-    check_token_ids,
-    check_window,
 )

@@ -7,8 +7,14 @@ from typing import Sequence
 from torch import Tensor
 
 from attnbook.checks.core import (
-    broadcast_shapes, check_bool_mask, check_dtype, check_positive_int, check_probability,
-    check_same_dtype, check_tensor)
+    broadcast_shapes,
+    check_bool_mask,
+    check_dtype,
+    check_positive_int,
+    check_probability,
+    check_same_dtype,
+    check_tensor,
+)
 
 
 def check_attention_inputs(query: object, key: object, value: object, mask: object,

@@ -11,6 +11,7 @@ import torch
 
 from attnbook.data.vocab import Vocab
 
+
 def pad_sequences(
     seqs: Sequence[Sequence[int]], pad_id: int
 ) -> tuple[torch.Tensor, torch.Tensor]:

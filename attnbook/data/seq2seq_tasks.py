@@ -12,6 +12,7 @@ from attnbook.data.number_lists import NUMBER_LANGUAGES, make_number_lists
 from attnbook.data.tatoeba import TranslationPair, split_by_source
 from attnbook.data.vocab import Vocab, word_tokenize
 
+
 class TaskData(NamedTuple):
     """One task's data, prepared the way chapters 1, 2 and 7 train and test on it.
 

@@ -24,19 +24,10 @@ the built book). Importing a submodule (``attnbook.plot.style``) imports the pac
 does the same. The chapters rely on it (``import attnbook.plot  # the course's figure style``).
 """
 
-from attnbook.plot.style import (  # noqa: F401
-    COLUMN_PX,
-    COURSE_STYLE,
-    FIGURE_DPI,
-    FONT_FAMILY,
-    MAX_FIGURE_WIDTH_IN,
-    MIN_FONT_PT,
-    PlainLogFormatter,
-    TEXT_PX_KEY,
-    figure_png,
-    figure_png_inline,
-    smallest_text_pt,
-    use_course_style,
+from attnbook.plot.explorers import (  # noqa: F401
+    StaticExplorer,
+    attention_explorer,
+    static_explorer,
 )
 from attnbook.plot.heatmaps import (  # noqa: F401
     plot_attention,
@@ -45,10 +36,19 @@ from attnbook.plot.heatmaps import (  # noqa: F401
 from attnbook.plot.scores import (  # noqa: F401
     plot_scores_by_length,
 )
-from attnbook.plot.explorers import (  # noqa: F401
-    StaticExplorer,
-    attention_explorer,
-    static_explorer,
+from attnbook.plot.style import (  # noqa: F401
+    COLUMN_PX,
+    COURSE_STYLE,
+    FIGURE_DPI,
+    FONT_FAMILY,
+    MAX_FIGURE_WIDTH_IN,
+    MIN_FONT_PT,
+    TEXT_PX_KEY,
+    PlainLogFormatter,
+    figure_png,
+    figure_png_inline,
+    smallest_text_pt,
+    use_course_style,
 )
 
 # The course's style is applied on import (see above): the chapters' figures depend on it.

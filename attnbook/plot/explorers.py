@@ -18,7 +18,6 @@ from PIL import Image, PngImagePlugin
 from attnbook.plot.heatmaps import _as_array, plot_attention
 from attnbook.plot.style import _text_metadata, figure_png
 
-
 _EXPLORER_SCRIPT = """(function () {
   var root = document.getElementById("%(id)s");
   if (!root || root.getAttribute("data-ready")) { return; }

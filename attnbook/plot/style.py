@@ -26,7 +26,6 @@ from PIL import Image, PngImagePlugin
 
 from attnbook.fonts import HANGUL_FAMILY, register_hangul_font
 
-
 #: Width of the book's text column in CSS pixels at a 1280 px wide window (book/_static/
 #: attnbook.css). A figure wider than this is shrunk to fit, and its text with it.
 COLUMN_PX = 760
