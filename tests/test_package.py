@@ -1,7 +1,9 @@
-"""The package's shape: importing it changes nothing global, and no hand-written module is long."""
+"""The package's shape: importing it changes nothing global, no hand-written module is long, and
+no two modules import each other, directly or round a circle."""
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -41,3 +43,55 @@ def test_no_hand_written_module_is_over_500_lines():
         if lines > 500:
             long[path.relative_to(ROOT).as_posix()] = lines
     assert long == {}
+
+
+def import_graph() -> dict[str, set[str]]:
+    """``attnbook`` module -> the ``attnbook`` modules it imports anywhere in its text (at the
+    top or inside a function: either can close a circle)."""
+    modules = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p
+               for p in PACKAGE.rglob("*.py")}
+    graph = {}
+    for name, path in modules.items():
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                imported |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+        graph[name] = {m for m in imported if m in modules and m != name}
+    return graph
+
+
+def import_circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The circles a depth-first search meets, each as the modules round it."""
+    circles, state = [], {}
+
+    def visit(module, path):
+        state[module] = "open"
+        for other in sorted(graph[module]):
+            if state.get(other) == "open":
+                circles.append(path[path.index(other):] + [module, other])
+            elif other not in state:
+                visit(other, path + [module])
+        state[module] = "done"
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [])
+    return circles
+
+
+def test_import_circles_are_found():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert import_circles(graph) == [["a", "b", "c", "a"]]
+    assert import_circles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_circle_in_attnbook():
+    graph = import_graph()
+    assert "attnbook.gpt2_weights" in graph["attnbook.gpt"]          # the graph sees imports
+    assert "attnbook.gpt" not in graph["attnbook.gpt2_weights"]     # it takes GPT as an argument
+    # torch_compat <-> transformer is the torch_compat module's to break (not this change's):
+    # drop this exception once it is gone.
+    circles = [c for c in import_circles(graph) if "attnbook.torch_compat" not in c]
+    assert circles == []
