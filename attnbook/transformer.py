@@ -157,8 +157,9 @@ class TransformerDecoderLayer(nn.Module):
     """Masked self-attention, cross-attention, feed-forward (Vaswani et al. 2017, 3.1).
     ``tgt (batch, T_tgt, d_model)``, ``memory (batch, T_src, d_model)``, bool masks to
     ``(batch, T_tgt, T_tgt | T_src)``, True = may attend -> ``(output, self_w,
-    cross_w)``; ``cache``: a :class:`KVCache` whose layer ``layer`` this is (7.4.1).
-    Raises ``TypeError``/``ValueError`` for inputs that do not fit (``attnbook.checks``)."""
+    cross_w)``; ``cache``: a :class:`KVCache`, this is its layer ``layer`` (7.4.1).
+    Raises ``TypeError``/``ValueError`` for inputs that do not fit
+    (``attnbook.checks``)."""
 
     def __init__(self, d_model: int, num_heads: int, d_ff: int, dropout: float = 0.1,
                  activation: str = "relu", norm_first: bool = False,
@@ -315,23 +316,24 @@ from attnbook import checks
 
 
 class KVCache:
-    """Each layer's self-attention keys and values of the positions already
-    processed, ``(batch, num_kv_heads, T_past, d_k)`` (section 7.4.1; the shape
-    of transformers' ``DynamicCache``, simplified). The models update it in
-    place. ``TypeError``/``ValueError`` for a bad layer or shape."""
+    """Each layer's self-attention keys and values of the positions
+    processed so far, ``(batch, num_kv_heads, T_past, d_k)`` (7.4.1; the
+    shape of transformers' ``DynamicCache``, simplified). Models update it
+    in place. ``TypeError``/``ValueError`` for a bad layer or shape."""
 
     def __init__(self, num_layers: int):
         checks.check_num_layers(num_layers)
-        self.keys: list[Tensor | None] = [None] * num_layers    # None: empty
+        self.keys: list[Tensor | None] = [None] * num_layers  # None: empty
         self.values: list[Tensor | None] = [None] * num_layers
 
     def update(self, layer: int, key: Tensor, value: Tensor):
-        """Append ``key``, ``value (batch, num_kv_heads, T_new, d_k)`` to layer
-        ``layer``'s, along time; return all of them, ``T_past + T_new``."""
+        """Append ``key``, ``value (batch, num_kv_heads, T_new, d_k)`` to
+        layer ``layer``'s along time; return all, ``T_past + T_new``."""
         checks.check_cache_update(self.keys, layer, key, value)
         if self.keys[layer] is not None:
-            key = torch.cat([self.keys[layer], key], dim=2)  # (b, h, T_all, d_k)
-            value = torch.cat([self.values[layer], value], dim=2)  # the same
+            past_key, past_value = self.keys[layer], self.values[layer]
+            key = torch.cat([past_key, key], dim=2)  # (b, h, T_all, d_k)
+            value = torch.cat([past_value, value], dim=2)  # (b, h, T_all, d_k)
         self.keys[layer], self.values[layer] = key, value
         return key, value
 
@@ -340,18 +342,18 @@ class KVCache:
         key = self.keys[layer]
         return 0 if key is None else key.shape[2]
 
-    def __len__(self) -> int:              # positions cached (in every layer
-        return self.length(0)              # once a step has gone through all)
+    def __len__(self) -> int:         # positions cached (in every layer,
+        return self.length(0)         # once a step has gone through all)
 
     def reorder(self, index: Tensor) -> "KVCache":
-        """A new cache of rows ``index`` (``(n,)`` int64) of every tensor: beam
-        search follows its surviving hypotheses (section 7.7)."""
+        """A new cache of rows ``index`` (``(n,)`` int64) of every tensor:
+        beam search follows its surviving hypotheses (section 7.7)."""
         new = KVCache(len(self.keys))
-        for tensors, new_tensors in ((self.keys, new.keys),
-                                     (self.values, new.values)):
-            for layer, t in enumerate(tensors):
+        for old, picked in ((self.keys, new.keys),
+                            (self.values, new.values)):
+            for layer, t in enumerate(old):
                 if t is not None:
-                    new_tensors[layer] = t.index_select(0, index)  # (n, ...)
+                    picked[layer] = t.index_select(0, index)  # (n, ...)
         return new
 
 
