@@ -52,7 +52,8 @@ node_modules/.attnbook-widgets-stamp: package.json package-lock.json
 # execution cache: the Korean build executes no notebook and fails if it would).
 book: $(STAMP) widgets-js
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m attnbook._execute . || echo "attnbook._execute: a notebook was not cached; the build below executes it (and shows why)"
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter-book build . -W -n --keep-going
+	PATH="$(abspath $(BIN)):$$PATH" OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+	  $(BIN)/jupyter-book build . -W -n --keep-going
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m attnbook._i18n build
 
 # The Korean site alone (after `make book` has filled the execution cache).

@@ -1,11 +1,12 @@
 """attnbook: the code built, chapter by chapter, in the attnbook course.
 
 Modules exported from the chapter notebooks (generated; edit the notebooks): ``rnn``,
-``seq2seq``, ``attention``, ``transformer``, ``pretrained``, ``generation``, ``gpt``.
+``seq2seq``, ``masks`` (every mask builder, in the one convention True = may attend, and
+``to_torch``, the one conversion to torch's), ``attention``, ``transformer``, ``pretrained``,
+``generation``, ``gpt``.
 
 Hand-written modules and packages (what the course does not teach):
 ``checks`` (input validation, called in one line by the exported code; one module per topic),
-``masks`` (the one mask convention, True = may attend, and the one conversion to torch's),
 ``data`` (every data set and its plumbing, one module each: download, Tatoeba, tokens and
 vocabularies, dates, number lists, batching, the seq2seq tasks, chapter 5's date validity,
 chapter 6's sentence batches, chapter 8's characters), ``evaluation`` (metrics, translation,

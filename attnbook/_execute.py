@@ -259,6 +259,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", "-j", type=int, default=None,
                         help="notebooks executed at a time (default: the CPUs)")
     args = parser.parse_args(argv)
+    # One thread per kernel: several kernels share the CPUs, and threads that spin-wait for
+    # a descheduled sibling make a chapter many times slower (the chapters' budgets are
+    # measured on one thread). An explicit setting in the environment wins.
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
     status = execute_book(args.root, args.jobs,
                           log=lambda line: print(line, flush=True))
     return 1 if "failed" in status.values() else 0

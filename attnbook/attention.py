@@ -12,77 +12,81 @@ SCORE_NAMES = ("dot", "general", "concat", "additive")
 """The names :func:`make_score` accepts."""
 
 
-class DotScore(nn.Module):
-    """Luong's *dot* score ``q^T k`` (Luong et al. 2015, eq. 8).
-
-    Every score: ``forward(query (batch, T_q, d_q), keys (batch, T_k, d_k))`` returns
-    ``scores (batch, T_q, T_k)``; ValueError for a wrong rank, batch or last size, and
-    here if ``query_size != key_size``.
-    """
+class Score(nn.Module):
+    """What the four scores share: ``forward(query (batch, T_q, d_q), key (batch,
+    T_k, d_k))`` checks the inputs, then returns ``self.scores(query, key)``, the
+    subclass's formula: ``scores (batch, T_q, T_k)``. TypeError if an input is not
+    a tensor; ValueError for a wrong rank, batch or last size. ``scores`` itself
+    does not check: :class:`Attention` calls it after checking its own inputs."""
 
     def __init__(self, query_size: int, key_size: int) -> None:
         super().__init__()
-        checks.check_dot_sizes(query_size, key_size)
         self.query_size, self.key_size = query_size, key_size
 
-    def forward(self, query: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
-        checks.check_query_keys(query, keys, self.query_size, self.key_size)
-        return query @ keys.transpose(1, 2)                 # (batch, T_q, T_k)
+    def forward(self, query: torch.Tensor, key: torch.Tensor) -> torch.Tensor:
+        checks.check_query_key(query, key, self.query_size, self.key_size)
+        return self.scores(query, key)                      # (batch, T_q, T_k)
 
 
-class GeneralScore(nn.Module):
+class DotScore(Score):
+    """Luong's *dot* score ``q^T k`` (Luong et al. 2015, eq. 8). ValueError if
+    ``query_size != key_size``."""
+
+    def __init__(self, query_size: int, key_size: int) -> None:
+        checks.check_dot_sizes(query_size, key_size)
+        super().__init__(query_size, key_size)
+
+    def scores(self, query: torch.Tensor, key: torch.Tensor) -> torch.Tensor:
+        return query @ key.transpose(1, 2)                  # (batch, T_q, T_k)
+
+
+class GeneralScore(Score):
     """Luong's *general* score ``q^T W k`` (eq. 8); ``W = nn.Linear(d_k, d_q,
     bias=False)``."""
 
     def __init__(self, query_size: int, key_size: int) -> None:
-        super().__init__()
-        self.query_size, self.key_size = query_size, key_size
+        super().__init__(query_size, key_size)
         self.W = nn.Linear(key_size, query_size, bias=False)
 
-    def forward(self, query: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
-        checks.check_query_keys(query, keys, self.query_size, self.key_size)
-        projected_keys = self.W(keys)                       # (batch, T_k, d_q): W k
-        return query @ projected_keys.transpose(1, 2)       # (batch, T_q, T_k)
+    def scores(self, query: torch.Tensor, key: torch.Tensor) -> torch.Tensor:
+        projected_key = self.W(key)                         # (batch, T_k, d_q): W k
+        return query @ projected_key.transpose(1, 2)        # (batch, T_q, T_k)
 
 
 # From notebooks/02_seq2seq_attention.ipynb
-class ConcatScore(nn.Module):
+class ConcatScore(Score):
     """Luong's *concat* score ``v^T tanh(W [q; k])`` (eq. 8): a one-hidden-layer network
     on every (query, key) pair; ``W``: ``d_q + d_k -> hidden_size``, ``v``:
     ``hidden_size -> 1``, no biases."""
 
     def __init__(self, query_size: int, key_size: int, hidden_size: int) -> None:
-        super().__init__()
-        self.query_size, self.key_size = query_size, key_size
+        super().__init__(query_size, key_size)
         self.W = nn.Linear(query_size + key_size, hidden_size, bias=False)
         self.v = nn.Linear(hidden_size, 1, bias=False)
 
-    def forward(self, query: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
-        checks.check_query_keys(query, keys, self.query_size, self.key_size)
-        T_q, T_k = query.shape[1], keys.shape[1]
+    def scores(self, query: torch.Tensor, key: torch.Tensor) -> torch.Tensor:
+        T_q, T_k = query.shape[1], key.shape[1]
         query_grid = query[:, :, None].expand(-1, -1, T_k, -1)  # (batch, T_q, T_k, d_q)
-        key_grid = keys[:, None].expand(-1, T_q, -1, -1)        # (batch, T_q, T_k, d_k)
+        key_grid = key[:, None].expand(-1, T_q, -1, -1)         # (batch, T_q, T_k, d_k)
         pairs = torch.cat([query_grid, key_grid], dim=-1)       # (..., d_q+d_k)
         return self.v(torch.tanh(self.W(pairs))).squeeze(-1)    # (batch, T_q, T_k)
 
 
-class AdditiveScore(nn.Module):
+class AdditiveScore(Score):
     """Bahdanau's *additive* score ``v^T tanh(W_q q + W_k k)`` (Bahdanau et al. 2015,
     eq. 6 and A.1.2: ``v_a^T tanh(W_a s_{i-1} + U_a h_j)``). Concat's values, computed
     more cheaply: ``W_q q`` once per query and ``W_k k`` once per key."""
 
     def __init__(self, query_size: int, key_size: int, hidden_size: int) -> None:
-        super().__init__()
-        self.query_size, self.key_size = query_size, key_size
+        super().__init__(query_size, key_size)
         self.W_q = nn.Linear(query_size, hidden_size, bias=False)
         self.W_k = nn.Linear(key_size, hidden_size, bias=False)
         self.v = nn.Linear(hidden_size, 1, bias=False)
 
-    def forward(self, query: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
-        checks.check_query_keys(query, keys, self.query_size, self.key_size)
+    def scores(self, query: torch.Tensor, key: torch.Tensor) -> torch.Tensor:
         projected_query = self.W_q(query)[:, :, None]           # (batch, T_q, 1, hid)
-        projected_keys = self.W_k(keys)[:, None]                # (batch, 1, T_k, hid)
-        hidden = torch.tanh(projected_query + projected_keys)   # (batch, T_q, T_k, hid)
+        projected_key = self.W_k(key)[:, None]                  # (batch, 1, T_k, hid)
+        hidden = torch.tanh(projected_query + projected_key)    # (batch, T_q, T_k, hid)
         return self.v(hidden).squeeze(-1)                       # (batch, T_q, T_k)
 
 
@@ -114,6 +118,11 @@ def masked_softmax(scores: torch.Tensor, mask: torch.Tensor | None = None):
     TypeError (dtypes) or ValueError (0-D scores, a mask that does not broadcast).
     """
     checks.check_scores_and_mask(scores, mask)
+    return _masked_softmax(scores, mask)
+
+
+def _masked_softmax(scores, mask):
+    """:func:`masked_softmax` without the checks, for callers that checked."""
     if mask is None:
         return torch.softmax(scores, dim=-1)                  # nothing is masked
     scores = scores.masked_fill(~mask, float("-inf"))         # (..., T_q, T_k)
@@ -130,9 +139,10 @@ class Attention(nn.Module):
     5-6; Luong et al. 2015, eq. 7): ``weights_i = masked_softmax(score(q_i, k_j))``,
     ``context_i = sum_j weights_ij v_j``. ``score`` is a name of :data:`SCORE_NAMES`.
 
-    ``forward(query (batch, T_q, d_q), keys (batch, T_k, d_k), values (batch, T_k, d_v),
+    ``forward(query (batch, T_q, d_q), key (batch, T_k, d_k), value (batch, T_k, d_v),
     mask=None)`` -> ``(context (batch, T_q, d_v), weights (batch, T_q, T_k))``; ``mask``
-    bool, 3-D, True = may attend. ValueError (shapes, rank), TypeError (non-bool mask).
+    bool, 3-D, True = may attend. ValueError (shapes, rank), TypeError (a non-tensor
+    input, a non-bool mask). ``attend``: the same without the checks.
     """
 
     def __init__(self, score: str, query_size: int, key_size: int,
@@ -140,12 +150,15 @@ class Attention(nn.Module):
         super().__init__()
         self.score = make_score(score, query_size, key_size, hidden_size)
 
-    def forward(self, query, keys, values, mask=None):
-        checks.check_attention_mask(mask)
-        scores = self.score(query, keys)                 # (batch, T_q, T_k)
-        checks.check_values(values, keys)
-        weights = masked_softmax(scores, mask)           # (batch, T_q, T_k)
-        context = weights @ values                       # (batch, T_q, d_v)
+    def forward(self, query, key, value, mask=None):
+        checks.check_attention(query, key, value, mask, self.score.query_size,
+                               self.score.key_size)
+        return self.attend(query, key, value, mask)
+
+    def attend(self, query, key, value, mask=None):
+        scores = self.score.scores(query, key)           # (batch, T_q, T_k)
+        weights = _masked_softmax(scores, mask)          # (batch, T_q, T_k)
+        context = weights @ value                        # (batch, T_q, d_v)
         return context, weights
 
 
@@ -156,7 +169,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from attnbook import checks
-from attnbook.attention import masked_softmax  # chapter 2
+from attnbook.attention import _masked_softmax  # chapter 2
 
 
 def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
@@ -180,12 +193,23 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
         A query that may attend to nothing gets zero weights and a zero output, not NaN.
 
     Raises:
-        TypeError, ValueError: see ``attnbook.checks.check_attention_inputs``.
+        TypeError: ``query``, ``key`` or ``value`` is not a floating-point tensor,
+            their dtypes differ, or ``mask`` is not a ``torch.bool`` tensor.
+        ValueError: a tensor has fewer than 2 dimensions, ``d_k`` of query and key
+            differ, key and value have different ``T_k``, the leading dimensions or
+            the mask do not broadcast to ``(..., T_q, T_k)``, or ``dropout_p`` is not
+            in ``[0, 1)``.
     """
     checks.check_attention_inputs(query, key, value, mask, dropout_p)
+    return _scaled_dot_product_attention(query, key, value, mask, dropout_p)
+
+
+def _scaled_dot_product_attention(query, key, value, mask=None, dropout_p=0.0):
+    """:func:`scaled_dot_product_attention` without the checks, for callers that
+    checked their inputs (multi-head attention, chapter 4)."""
     d_k = query.shape[-1]
     scores = query @ key.transpose(-2, -1) / math.sqrt(d_k)  # (..., T_q, T_k)
-    weights = masked_softmax(scores, mask)                   # (..., T_q, T_k)
+    weights = _masked_softmax(scores, mask)                  # (..., T_q, T_k)
     if dropout_p > 0.0:
         attended = F.dropout(weights, p=dropout_p)           # (..., T_q, T_k)
     else:
@@ -203,9 +227,14 @@ from attnbook import checks
 def split_heads(x: Tensor, num_heads: int) -> Tensor:
     """``(batch, seq_len, d_model)`` -> ``(batch, num_heads, seq_len, d_k)``, where
     ``d_k = d_model / num_heads``; head ``i`` reads features ``i * d_k`` to
-    ``(i + 1) * d_k - 1``. Raises ValueError if ``x`` is not 3-D or ``num_heads``
-    does not divide it."""
+    ``(i + 1) * d_k - 1``. Raises TypeError if ``x`` is not a tensor, ValueError
+    if it is not 3-D or ``num_heads`` is not a positive integer dividing it."""
     checks.check_split_heads(x, num_heads)
+    return _split_heads(x, num_heads)
+
+
+def _split_heads(x: Tensor, num_heads: int) -> Tensor:
+    """:func:`split_heads` without the checks, for callers that checked."""
     batch, seq_len, d_model = x.shape
     d_k = d_model // num_heads
     x = x.view(batch, seq_len, num_heads, d_k)  # (batch, seq_len, num_heads, d_k)
@@ -251,23 +280,35 @@ class MultiHeadAttention(nn.Module):
         """``query`` ``(batch, T_q, d_model)``, ``key`` and ``value``
         ``(batch, T_k, d_model)``; ``mask`` optional ``torch.bool`` broadcastable to
         ``(batch, T_q, T_k)``, True = may attend. Returns ``(output, weights)``,
-        ``(batch, T_q, d_model)`` and ``(batch, num_heads, T_q, T_k)``. Raises
-        TypeError, ValueError for inputs that do not fit (``checks``)."""
+        ``(batch, T_q, d_model)`` and ``(batch, num_heads, T_q, T_k)``.
+
+        Raises TypeError if an input is not a floating-point tensor, the three
+        dtypes differ, or ``mask`` is not ``torch.bool``; ValueError if an input is
+        not ``(batch, seq_len, d_model)``, the batch sizes differ, ``key`` and
+        ``value`` differ in length, or ``mask`` does not broadcast. ``attend`` is
+        the same without the checks, for layers that checked their inputs."""
         checks.check_multi_head_inputs(query, key, value, mask, self.d_model)
+        return self.attend(query, key, value, mask)
+
+    def attend(self, query: Tensor, key: Tensor, value: Tensor,
+               mask: Tensor | None = None) -> tuple[Tensor, Tensor]:
         if mask is not None:  # one mask for every head: (batch, 1, T_q, T_k)
             mask = mask.expand(query.shape[0], query.shape[1], key.shape[1])[:, None]
-        q = split_heads(self.w_q(query), self.num_heads)  # (batch, num_heads, T_q, d_k)
-        k = split_heads(self.w_k(key), self.num_heads)    # (batch, num_heads, T_k, d_k)
-        v = split_heads(self.w_v(value), self.num_heads)  # (batch, num_heads, T_k, d_k)
+        num_heads = self.num_heads
+        q = _split_heads(self.w_q(query), num_heads)  # (batch, num_heads, T_q, d_k)
+        k = _split_heads(self.w_k(key), num_heads)    # (batch, num_heads, T_k, d_k)
+        v = _split_heads(self.w_v(value), num_heads)  # (batch, num_heads, T_k, d_k)
         dropout_p = self.dropout if self.training else 0.0
-        heads, weights = scaled_dot_product_attention(q, k, v, mask, dropout_p)
+        heads, weights = _scaled_dot_product_attention(q, k, v, mask, dropout_p)
         # heads: (batch, num_heads, T_q, d_k); weights: (batch, num_heads, T_q, T_k)
         return self.w_o(merge_heads(heads)), weights      # (batch, T_q, d_model)
 
     @classmethod
     def from_torch(cls, module: nn.MultiheadAttention) -> "MultiHeadAttention":
         """A copy of a batch-first ``nn.MultiheadAttention``: weights, dtype, device,
-        mode. Raises TypeError, ValueError otherwise (see ``attnbook.torch_compat``)."""
+        mode. Raises TypeError if ``module`` is not an ``nn.MultiheadAttention``,
+        ValueError if it uses an option this class does not have (the message names
+        it)."""
         return torch_compat.multi_head_attention_from_torch(cls, module)
 
 

@@ -70,7 +70,8 @@ class Decoder(nn.Module):
 # From notebooks/01_rnn_lstm.ipynb
 class Seq2Seq(nn.Module):
     """Encoder + decoder (Cho et al. 2014; Sutskever et al. 2014). ``*_id``: target
-    ids; ``max_src_len``: the longest source. ValueError for bad inputs."""
+    ids; ``max_src_len``: the longest source. Bad inputs raise TypeError (ids
+    that are not integers) or ValueError (shapes, lengths, a source too long)."""
 
     def __init__(self, encoder, decoder, bos_id: int, eos_id: int, pad_id: int,
                  max_src_len: int) -> None:
@@ -81,7 +82,7 @@ class Seq2Seq(nn.Module):
 
     def encode(self, src, src_lengths):
         """``(enc_outputs, enc_state, src_token_mask (batch, src_len))``."""
-        checks.check_source(src, src_lengths, self.max_src_len)
+        checks.check_source_ids(src, src_lengths, self.max_src_len)
         src_token_mask = token_mask(src_lengths, src.shape[1])    # (batch, src_len)
         enc_outputs, enc_state = self.encoder(src.long(), src_lengths.long())
         return enc_outputs, enc_state, src_token_mask
@@ -186,8 +187,9 @@ class AttentionDecoder(nn.Module):
                                              self.hidden_size)
         embedded = self.embedding(tgt_in)                   # (batch, tgt_len, embed)
         queries, state = self.rnn(embedded, state)          # (batch, tgt_len, hidden)
-        context, weights = self.attention(queries, enc_outputs, enc_outputs,
-                                          src_token_mask[:, None])  # c_t: like queries
+        mask = src_token_mask[:, None]                      # (batch, 1, src_len)
+        context, weights = self.attention.attend(           # checked above
+            queries, enc_outputs, enc_outputs, mask)        # c_t: like queries
         combined = torch.cat([context, queries], dim=-1)    # (batch, tgt_len, 2*hidden)
         attentional = torch.tanh(self.W_c(combined))        # (batch, tgt_len, att)
         return self.output(attentional), state, weights     # (batch, tgt_len, vocab)

@@ -130,22 +130,6 @@ class TransformerEncoder(nn.Module):
 
 
 # From notebooks/07_transformer_decoder.ipynb
-import torch
-from torch import Tensor
-
-from attnbook.checks import check_positive_int
-
-
-def causal_mask(size: int, device: torch.device | str | None = None) -> Tensor:
-    """``(size, size)`` bool, True where query ``i`` may attend to key ``j <= i``
-    (Vaswani et al. 2017, sec. 3.2.3). Raises ``ValueError`` unless ``size`` is a
-    positive int."""
-    check_positive_int("size", size)
-    ones = torch.ones(size, size, dtype=torch.bool, device=device)  # (size, size)
-    return torch.tril(ones)  # (size, size): True on and below the diagonal
-
-
-# From notebooks/07_transformer_decoder.ipynb
 from torch import nn
 
 from attnbook.attention import MultiHeadAttention
@@ -255,7 +239,7 @@ import math
 from torch import nn
 
 from attnbook.checks import check_source_ids
-from attnbook.masks import key_mask, token_mask
+from attnbook.masks import causal_mask, key_mask, token_mask
 
 
 class Transformer(nn.Module):

@@ -131,8 +131,8 @@ def decoder_benchmarks(args) -> None:
     causal mask, training mode; goal <= 1.3x) and generation of 128 tokens with and without the
     KV cache (``attnbook.step_functions.transformer_step``)."""
     from attnbook.step_functions import transformer_step
-    from attnbook.masks import to_torch
-    from attnbook.transformer import Transformer, TransformerDecoderLayer, causal_mask
+    from attnbook.masks import causal_mask, to_torch
+    from attnbook.transformer import Transformer, TransformerDecoderLayer
 
     torch.manual_seed(0)
     tgt = torch.randn(args.batch, args.seq_len, args.d_model, requires_grad=True)

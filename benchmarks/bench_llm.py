@@ -32,8 +32,9 @@ import torch.nn.functional as F
 
 from attnbook.attention import scaled_dot_product_attention, tiled_attention
 from attnbook.generation import greedy_search
-from attnbook.gpt import GPT, sliding_window_mask
+from attnbook.gpt import GPT
 from attnbook.lm import gpt_step
+from attnbook.masks import sliding_window_mask
 from attnbook.memory import peak_memory
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -352,3 +352,85 @@ def test_the_checks_broadcast_exactly_as_torch(shapes):
             broadcast_shapes(*shapes)
     else:
         assert broadcast_shapes(*shapes) == expected
+
+
+# --------------------------------------------------------------------------- validation runs once
+
+
+def count_checks(monkeypatch) -> dict[str, int]:
+    """Wrap every ``attnbook.checks.check_*`` with a counter; returns the counts by name.
+
+    The modules call their validators as ``checks.check_...(...)``, so the wrapped ones are
+    the ones they call. (A validator calling another inside ``attnbook.checks`` is not
+    counted: only the validators the model code calls are.)"""
+    from attnbook import checks
+
+    counts: dict[str, int] = {}
+    for name in dir(checks):
+        if name.startswith("check_"):
+            def counted(*args, _check=getattr(checks, name), _name=name, **kwargs):
+                counts[_name] = counts.get(_name, 0) + 1
+                return _check(*args, **kwargs)
+            monkeypatch.setattr(checks, name, counted)
+    return counts
+
+
+def one_call_each():
+    """(public call, the one validator it runs), chapters 2-4; each call with a mask."""
+    from attnbook.attention import Attention, make_score, masked_softmax
+
+    mask = padding_keep([7, 4], 7)[:, None]                                  # (2, 1, 7)
+    q, k, v = rand(2, 5, 16, seed=1), rand(2, 7, 16, seed=2), rand(2, 7, 16, seed=3)
+    score, attention = make_score("additive", 16, 16), Attention("general", 16, 16)
+    mha = MultiHeadAttention(16, 4, dropout=0.1)
+    return [
+        (lambda: score(q, k), "check_query_key"),
+        (lambda: attention(q, k, v, mask), "check_attention"),
+        (lambda: masked_softmax(rand(2, 5, 7), mask), "check_scores_and_mask"),
+        (lambda: scaled_dot_product_attention(q, k, v, mask, 0.1), "check_attention_inputs"),
+        (lambda: split_heads(q, 4), "check_split_heads"),
+        (lambda: mha(q, k, v, mask), "check_multi_head_inputs"),
+        (lambda: mha.eval()(q, k, v, mask), "check_multi_head_inputs"),
+    ]
+
+
+@pytest.mark.parametrize("index", range(7))
+def test_each_public_call_runs_its_validation_once(monkeypatch, index):
+    # MultiHeadAttention.forward used to run six validators and check the mask three times
+    # (its own check, split_heads' x3, scaled_dot_product_attention's, masked_softmax's).
+    # Now a public call checks once and the internals call the unchecked cores.
+    call, check = one_call_each()[index]
+    counts = count_checks(monkeypatch)
+    call()
+    assert counts == {check: 1}
+
+
+def test_an_attention_decoder_step_checks_once(monkeypatch):
+    from attnbook.seq2seq import AttentionDecoder
+
+    decoder = AttentionDecoder(vocab_size=11, embed_dim=6, hidden_size=8, score="dot")
+    enc_outputs = rand(2, 5, 8)
+    state = (rand(1, 2, 8, seed=1), rand(1, 2, 8, seed=2))
+    counts = count_checks(monkeypatch)
+    decoder(torch.ones(2, 3, dtype=torch.long), state, enc_outputs, padding_keep([5, 2], 5))
+    assert counts == {"check_attention_decoder_inputs": 1}
+
+
+def test_the_unchecked_cores_give_the_checked_results():
+    from attnbook.attention import (
+        Attention, _masked_softmax, _scaled_dot_product_attention, _split_heads, masked_softmax)
+
+    mask = padding_keep([7, 4], 7)[:, None]
+    q, k, v = rand(2, 5, 16, seed=1), rand(2, 7, 16, seed=2), rand(2, 7, 16, seed=3)
+    scores = rand(2, 5, 7)
+    assert torch.equal(_masked_softmax(scores, mask), masked_softmax(scores, mask))
+    for ours, theirs in zip(_scaled_dot_product_attention(q, k, v, mask),
+                            scaled_dot_product_attention(q, k, v, mask)):
+        assert torch.equal(ours, theirs)
+    assert torch.equal(_split_heads(q, 4), split_heads(q, 4))
+    attention = Attention("concat", 16, 16)
+    for ours, theirs in zip(attention.attend(q, k, v, mask), attention(q, k, v, mask)):
+        assert torch.equal(ours, theirs)
+    mha = MultiHeadAttention(16, 4).eval()
+    for ours, theirs in zip(mha.attend(q, k, v, mask), mha(q, k, v, mask)):
+        assert torch.equal(ours, theirs)

@@ -28,17 +28,17 @@ BATCH, T_Q, T_K, D_Q, D_K, HIDDEN = 3, 4, 6, 5, 7, 9
 def qk():
     generator = torch.Generator().manual_seed(0)
     query = torch.randn(BATCH, T_Q, D_Q, generator=generator)
-    keys = torch.randn(BATCH, T_K, D_K, generator=generator)
-    return query, keys
+    key = torch.randn(BATCH, T_K, D_K, generator=generator)
+    return query, key
 
 
-def pairwise_reference(score_one_pair, query, keys):
+def pairwise_reference(score_one_pair, query, key):
     """scores[b, i, j] = score_one_pair(query[b, i], keys[b, j]), by an explicit loop."""
-    scores = torch.empty(query.shape[0], query.shape[1], keys.shape[1])
+    scores = torch.empty(query.shape[0], query.shape[1], key.shape[1])
     for b in range(query.shape[0]):
         for i in range(query.shape[1]):
-            for j in range(keys.shape[1]):
-                scores[b, i, j] = score_one_pair(query[b, i], keys[b, j])
+            for j in range(key.shape[1]):
+                scores[b, i, j] = score_one_pair(query[b, i], key[b, j])
     return scores
 
 
@@ -55,42 +55,42 @@ def test_make_score_builds_each_class():
 
 def test_dot_equals_bmm():
     torch.manual_seed(0)
-    query, keys = torch.randn(BATCH, T_Q, D_K), torch.randn(BATCH, T_K, D_K)
-    expected = torch.bmm(query, keys.transpose(1, 2))
-    torch.testing.assert_close(make_score("dot", D_K, D_K)(query, keys), expected)
+    query, key = torch.randn(BATCH, T_Q, D_K), torch.randn(BATCH, T_K, D_K)
+    expected = torch.bmm(query, key.transpose(1, 2))
+    torch.testing.assert_close(make_score("dot", D_K, D_K)(query, key), expected)
 
 
 def test_general_equals_torch_bilinear(qk):
-    query, keys = qk
+    query, key = qk
     torch.manual_seed(1)
     score = make_score("general", D_Q, D_K)
     W = score.W.weight  # (d_q, d_k): score = q^T W k
     expected = pairwise_reference(
-        lambda q, k: F.bilinear(q[None], k[None], W[None]).squeeze(), query, keys
+        lambda q, k: F.bilinear(q[None], k[None], W[None]).squeeze(), query, key
     )
-    torch.testing.assert_close(score(query, keys), expected, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(score(query, key), expected, atol=1e-5, rtol=1e-5)
 
 
 def test_concat_equals_explicit_formula(qk):
-    query, keys = qk
+    query, key = qk
     torch.manual_seed(2)
     score = make_score("concat", D_Q, D_K, HIDDEN)
     W, v = score.W.weight, score.v.weight[0]  # (hidden, d_q + d_k), (hidden,)
-    expected = pairwise_reference(lambda q, k: v @ torch.tanh(W @ torch.cat([q, k])), query, keys)
-    torch.testing.assert_close(score(query, keys), expected, atol=1e-5, rtol=1e-5)
+    expected = pairwise_reference(lambda q, k: v @ torch.tanh(W @ torch.cat([q, k])), query, key)
+    torch.testing.assert_close(score(query, key), expected, atol=1e-5, rtol=1e-5)
 
 
 def test_additive_equals_explicit_formula(qk):
-    query, keys = qk
+    query, key = qk
     torch.manual_seed(3)
     score = make_score("additive", D_Q, D_K, HIDDEN)
     W_q, W_k, v = score.W_q.weight, score.W_k.weight, score.v.weight[0]
-    expected = pairwise_reference(lambda q, k: v @ torch.tanh(W_q @ q + W_k @ k), query, keys)
-    torch.testing.assert_close(score(query, keys), expected, atol=1e-5, rtol=1e-5)
+    expected = pairwise_reference(lambda q, k: v @ torch.tanh(W_q @ q + W_k @ k), query, key)
+    torch.testing.assert_close(score(query, key), expected, atol=1e-5, rtol=1e-5)
 
 
 def test_concat_is_additive_with_split_weights(qk):
-    query, keys = qk
+    query, key = qk
     torch.manual_seed(4)
     concat = make_score("concat", D_Q, D_K, HIDDEN)
     additive = make_score("additive", D_Q, D_K, HIDDEN)
@@ -98,7 +98,7 @@ def test_concat_is_additive_with_split_weights(qk):
         additive.W_q.weight.copy_(concat.W.weight[:, :D_Q])
         additive.W_k.weight.copy_(concat.W.weight[:, D_Q:])
         additive.v.weight.copy_(concat.v.weight)
-    torch.testing.assert_close(concat(query, keys), additive(query, keys), atol=1e-6, rtol=1e-6)
+    torch.testing.assert_close(concat(query, key), additive(query, key), atol=1e-6, rtol=1e-6)
 
 
 def test_hidden_size_defaults_to_key_size():
@@ -111,11 +111,11 @@ def test_every_score_gives_batch_tq_tk_and_gradients(name):
     torch.manual_seed(5)
     score = make_score(name, D_K, D_K)
     query = torch.randn(BATCH, T_Q, D_K, requires_grad=True)
-    keys = torch.randn(BATCH, T_K, D_K, requires_grad=True)
-    scores = score(query, keys)
+    key = torch.randn(BATCH, T_K, D_K, requires_grad=True)
+    scores = score(query, key)
     assert scores.shape == (BATCH, T_Q, T_K) and scores.dtype == torch.float32
     scores.sum().backward()
-    assert query.grad is not None and keys.grad is not None
+    assert query.grad is not None and key.grad is not None
 
 
 def test_unknown_score_name_lists_the_valid_names():
@@ -148,20 +148,20 @@ def test_sizes_must_be_positive_ints(bad):
 
 @pytest.mark.parametrize("name", SCORE_NAMES)
 @pytest.mark.parametrize(
-    "query_shape, keys_shape, pattern",
+    "query_shape, key_shape, pattern",
     [
         ((T_Q, 4), (BATCH, T_K, 4), r"query must be 3-D .* got shape \(4, 4\)"),
-        ((BATCH, T_Q, 4), (T_K, 4), r"keys must be 3-D .* got shape \(6, 4\)"),
+        ((BATCH, T_Q, 4), (T_K, 4), r"key must be 3-D .* got shape \(6, 4\)"),
         ((1, BATCH, T_Q, 4), (BATCH, T_K, 4), r"query must be 3-D"),
         ((BATCH, T_Q, 4), (BATCH + 1, T_K, 4), r"same batch size"),
         ((BATCH, T_Q, 5), (BATCH, T_K, 4), r"query must have last size 4, got shape \(3, 4, 5\)"),
-        ((BATCH, T_Q, 4), (BATCH, T_K, 5), r"keys must have last size 4, got shape \(3, 6, 5\)"),
+        ((BATCH, T_Q, 4), (BATCH, T_K, 5), r"key must have last size 4, got shape \(3, 6, 5\)"),
     ],
 )
-def test_wrong_ranks_and_sizes_raise(name, query_shape, keys_shape, pattern):
+def test_wrong_ranks_and_sizes_raise(name, query_shape, key_shape, pattern):
     score = make_score(name, 4, 4)
     with pytest.raises(ValueError, match=pattern):
-        score(torch.randn(query_shape), torch.randn(keys_shape))
+        score(torch.randn(query_shape), torch.randn(key_shape))
 
 
 # --- masked softmax ---------------------------------------------------------------------------
@@ -258,24 +258,24 @@ def test_bad_scores_raise():
 def test_dot_attention_matches_torch_scaled_dot_product_attention():
     torch.manual_seed(8)
     attention = Attention("dot", D_K, D_K)
-    query, keys, values = torch.randn(BATCH, T_Q, D_K), torch.randn(BATCH, T_K, D_K), torch.randn(BATCH, T_K, 3)
+    query, key, value = torch.randn(BATCH, T_Q, D_K), torch.randn(BATCH, T_K, D_K), torch.randn(BATCH, T_K, 3)
     mask = padding_mask([6, 4, 2], T_K).unsqueeze(1)  # (batch, 1, T_k)
-    context, weights = attention(query, keys, values, mask)
-    expected_context = F.scaled_dot_product_attention(query, keys, values, attn_mask=mask, scale=1.0)
-    expected_weights = torch.softmax(torch.bmm(query, keys.transpose(1, 2)).masked_fill(~mask, float("-inf")), -1)
+    context, weights = attention(query, key, value, mask)
+    expected_context = F.scaled_dot_product_attention(query, key, value, attn_mask=mask, scale=1.0)
+    expected_weights = torch.softmax(torch.bmm(query, key.transpose(1, 2)).masked_fill(~mask, float("-inf")), -1)
     assert context.shape == (BATCH, T_Q, 3) and weights.shape == (BATCH, T_Q, T_K)
     torch.testing.assert_close(context, expected_context, atol=1e-5, rtol=1e-5)
     torch.testing.assert_close(weights, expected_weights)
 
 
-def test_general_attention_matches_torch_with_projected_keys(qk):
-    query, keys = qk
+def test_general_attention_matches_torch_with_projected_key(qk):
+    query, key = qk
     torch.manual_seed(9)
     attention = Attention("general", D_Q, D_K)
-    values = torch.randn(BATCH, T_K, 2)
-    context, _ = attention(query, keys, values)
-    projected_keys = keys @ attention.score.W.weight.T  # (batch, T_k, d_q): W k
-    expected = F.scaled_dot_product_attention(query, projected_keys, values, scale=1.0)
+    value = torch.randn(BATCH, T_K, 2)
+    context, _ = attention(query, key, value)
+    projected_key = key @ attention.score.W.weight.T  # (batch, T_k, d_q): W k
+    expected = F.scaled_dot_product_attention(query, projected_key, value, scale=1.0)
     torch.testing.assert_close(context, expected, atol=1e-5, rtol=1e-5)
 
 
@@ -283,9 +283,9 @@ def test_general_attention_matches_torch_with_projected_keys(qk):
 def test_padding_content_does_not_change_the_result(name):
     torch.manual_seed(10)
     attention = Attention(name, 4, 4)
-    query, keys = torch.randn(1, 2, 4), torch.randn(1, 3, 4)
-    alone, _ = attention(query, keys, keys)
-    padded = torch.cat([keys, 50 * torch.randn(1, 2, 4)], dim=1)  # (1, 5, 4): two padded positions
+    query, key = torch.randn(1, 2, 4), torch.randn(1, 3, 4)
+    alone, _ = attention(query, key, key)
+    padded = torch.cat([key, 50 * torch.randn(1, 2, 4)], dim=1)  # (1, 5, 4): two padded positions
     mask = padding_mask([3], 5).unsqueeze(1)
     masked, weights = attention(query, padded, padded, mask)
     torch.testing.assert_close(masked, alone, atol=1e-6, rtol=1e-5)
@@ -294,18 +294,18 @@ def test_padding_content_does_not_change_the_result(name):
 
 def test_attention_rejects_a_2d_padding_mask_with_advice():
     attention = Attention("dot", 4, 4)
-    query, keys = torch.randn(2, 2, 4), torch.randn(2, 3, 4)
+    query, key = torch.randn(2, 2, 4), torch.randn(2, 3, 4)
     with pytest.raises(ValueError, match=r"unsqueeze\(1\)"):
-        attention(query, keys, keys, padding_mask([3, 2], 3))
+        attention(query, key, key, padding_mask([3, 2], 3))
 
 
-def test_attention_rejects_values_that_do_not_match_the_keys():
+def test_attention_rejects_a_value_that_does_not_match_the_key():
     attention = Attention("dot", 4, 4)
-    query, keys = torch.randn(2, 2, 4), torch.randn(2, 3, 4)
-    with pytest.raises(ValueError, match=r"values .* got values \(2, 5, 4\) and keys \(2, 3, 4\)"):
-        attention(query, keys, torch.randn(2, 5, 4))
-    with pytest.raises(ValueError, match="values must be 3-D"):
-        attention(query, keys, torch.randn(3, 4))
+    query, key = torch.randn(2, 2, 4), torch.randn(2, 3, 4)
+    with pytest.raises(ValueError, match=r"value .* got value \(2, 5, 4\) and key \(2, 3, 4\)"):
+        attention(query, key, torch.randn(2, 5, 4))
+    with pytest.raises(ValueError, match="value must be 3-D"):
+        attention(query, key, torch.randn(3, 4))
 
 
 def test_attention_with_unknown_score_raises():

@@ -7,9 +7,9 @@ import pytest
 import torch
 from torch import nn
 
-from attnbook.masks import key_mask, to_torch, token_mask
+from attnbook.masks import causal_mask, key_mask, to_torch, token_mask
 from attnbook.transformer import (KVCache, Transformer, TransformerDecoder,
-                                  TransformerDecoderLayer, TransformerEncoder, causal_mask)
+                                  TransformerDecoderLayer, TransformerEncoder)
 
 
 def rand(*shape, seed=0):

@@ -18,6 +18,7 @@ from attnbook._i18n import (
     COMPLETE, ROOT, Catalog, catalogs, check_message, korean_notebook_pairs,
     korean_notebook_text, read_catalog, read_pot_ids, report, translate_markdown,
 )
+from attnbook._i18n.notebooks import translate_table_cells
 
 pytestmark = pytest.mark.skipif(shutil.which("msgmerge") is None,
                                 reason="needs GNU gettext (Debian: apt-get install gettext)")
@@ -191,6 +192,17 @@ def test_translate_markdown_replaces_whole_blocks_and_leaves_the_rest():
                                {"Acc {glue:text}`acc:.1%`.":
                                 "정확도 {glue:text}`01_x.ipynb::acc:.1%`."}, "01_x.ipynb")[0]
     assert glued == "정확도 {glue:text}`acc:.1%`."  # the notebook's own key, as in English
+
+
+def test_table_cells_are_translated_one_by_one():
+    source = ("| step | code |\n|---|:-:|\n| project | `x | y` |\n"
+              "| keep me | $|a|$ |\nnot | a table")
+    done = {"step": "단계", "code": "코드", "project": "사영",
+            "`x | y`": "`x | y`", "keep": "유지"}
+    out, count = translate_table_cells(source, done)
+    assert count == 3                                   # step, code, project
+    assert out.splitlines() == ["| 단계 | 코드 |", "|---|:-:|", "| 사영 | `x | y` |",
+                                "| keep me | $|a|$ |", "not | a table"]
 
 
 def test_a_fuzzy_message_stays_english_in_the_korean_notebook(tmp_path):

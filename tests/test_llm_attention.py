@@ -9,11 +9,9 @@ import torch
 import torch.nn.functional as F
 
 from attnbook.attention import scaled_dot_product_attention
-from attnbook.gpt import (CausalSelfAttention, apply_rotary, grouped_query_attention,
-                          rotate_half, sliding_window_mask)
+from attnbook.gpt import CausalSelfAttention, apply_rotary, grouped_query_attention, rotate_half
 from attnbook.lm import kv_cache_bytes
-from attnbook.masks import to_torch
-from attnbook.transformer import causal_mask
+from attnbook.masks import causal_mask, sliding_window_mask, to_torch
 
 transformers = pytest.importorskip("transformers")
 from transformers.models.llama.modeling_llama import (  # noqa: E402

@@ -95,3 +95,18 @@ def test_no_import_circle_in_attnbook():
     # drop this exception once it is gone.
     circles = [c for c in import_circles(graph) if "attnbook.torch_compat" not in c]
     assert circles == []
+
+
+def test_masks_is_generated_and_imports_only_torch_and_the_checks():
+    """One module for masks, generated from the chapters (1, 3, 4, 7, 8), that no chapter's later
+    module is needed to import: no import circles."""
+    text = (PACKAGE / "masks.py").read_text(encoding="utf-8")
+    assert text.startswith(_export.HEADER)
+    imported = set()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported |= {f"{node.module}.{alias.name}" if node.module == "attnbook" else node.module
+                         for alias in node.names}
+    assert imported == {"torch", "attnbook.checks"}

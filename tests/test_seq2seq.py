@@ -218,19 +218,23 @@ def test_forward_rejects_an_empty_batch():
 
 def test_forward_rejects_wrong_rank():
     model = small_model()
-    with pytest.raises(ValueError, match=r"src of shape \(batch, src_len\).*got shape \(5,\)"):
+    with pytest.raises(ValueError, match=r"src must have shape \(batch, src_len\), got \(5,\)"):
         model(torch.tensor([4, 5, 6, 7, 8]), torch.tensor([5]), torch.tensor([[1, 4]]))
     src, lengths = padded_batch()
-    with pytest.raises(ValueError, match=r"tgt_in of shape \(batch, tgt_len\)"):
+    with pytest.raises(ValueError, match=r"tgt_in must have shape \(batch, tgt_len\)"):
         model(src, lengths, torch.ones(4, dtype=torch.long))
 
 
 def test_forward_rejects_non_integer_dtype():
+    # A wrong dtype is a TypeError, as everywhere in the package (and as in chapter 7's
+    # Transformer, which shares this check).
     model = small_model()
     src, lengths = padded_batch()
-    with pytest.raises(ValueError, match="integer token ids.*torch.float32"):
+    with pytest.raises(TypeError, match=r"src must be an integer tensor \(batch, src_len\) "
+                                        r"of token ids, got torch.float32"):
         model(src.float(), lengths, torch.ones(4, 2, dtype=torch.long))
-    with pytest.raises(ValueError, match="integer token ids.*torch.float32"):
+    with pytest.raises(TypeError, match=r"tgt_in must be an integer tensor \(batch, tgt_len\) "
+                                        r"of token ids, got torch.float32"):
         model(src, lengths, torch.ones(4, 2))
 
 

@@ -9,8 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from attnbook.attention import scaled_dot_product_attention, tiled_attention
-from attnbook.gpt import sliding_window_mask
-from attnbook.masks import to_torch
+from attnbook.masks import sliding_window_mask, to_torch
 from attnbook.memory import peak_memory
 
 

@@ -1,5 +1,5 @@
 """The Korean notebooks: ``ko/notebooks`` and ``ko/exercises``, the English notebooks with each
-markdown paragraph, heading, list item or caption replaced by its translation."""
+markdown paragraph, heading, list item, caption or table cell replaced by its translation."""
 
 from __future__ import annotations
 
@@ -39,6 +39,47 @@ def translate_markdown(source: str, translated: dict[str, str], notebook: str = 
     return source, count
 
 
+def _table_cells(line: str) -> list[str] | None:
+    """The cells of a Markdown table row (``| a | b |``), split at the ``|`` that are not
+    inside inline code or math; None for a line that is not a table row."""
+    if not re.match(r"^[ \t]*\|.*\|[ \t]*$", line):
+        return None
+    cells, current, quote = [], "", None
+    for char in line.strip()[1:-1]:
+        if char in "`$":
+            quote = None if quote == char else (quote or char)
+        if char == "|" and quote is None:
+            cells.append(current)
+            current = ""
+        else:
+            current += char
+    return cells + [current]
+
+
+def translate_table_cells(source: str, translated: dict[str, str], notebook: str = "") -> tuple[str, int]:
+    """``source`` with every Markdown table cell whose text is a translated message replaced
+    by its translation (the site translates table cells one by one, so the catalogs hold
+    them so); return it and the number replaced."""
+    count, lines = 0, []
+    for line in source.split("\n"):
+        cells = _table_cells(line)
+        if cells is None or all(set(c.strip()) <= set("-: ") for c in cells):
+            lines.append(line)
+            continue
+        new = []
+        for cell in cells:
+            text = " ".join(cell.split())
+            msgstr = translated.get(text)
+            if msgstr and msgstr != text:
+                if notebook:
+                    msgstr = msgstr.replace(f"`{notebook}::", "`")
+                cell, count = f" {msgstr} ", count + 1
+            new.append(cell)
+        indent = line[: len(line) - len(line.lstrip())]
+        lines.append(indent + "|" + "|".join(new) + "|")
+    return "\n".join(lines), count
+
+
 def korean_notebook(path: Path, catalog: Catalog | None, notebook: str) -> tuple[nbformat.NotebookNode, int]:
     """The Korean version of the notebook at ``path``: markdown cells translated by
     ``catalog`` (untranslated and fuzzy messages stay English; a markdown cell locked by
@@ -52,7 +93,8 @@ def korean_notebook(path: Path, catalog: Catalog | None, notebook: str) -> tuple
         if cell.get("metadata", {}).get("nbgrader", {}).get("locked"):
             continue
         cell.source, n = translate_markdown(cell.source, translated, notebook)
-        count += n
+        cell.source, m = translate_table_cells(cell.source, translated, notebook)
+        count += n + m
     nb.metadata["language_info"] = nb.metadata.get("language_info", {})
     return nb, count
 

@@ -7,6 +7,7 @@ type or dtype and ``ValueError`` for a wrong shape or value, and returns ``None`
 Call them through the package (``from attnbook import checks; checks.check_tensor(...)`` or
 ``from attnbook.checks import check_tensor``); they are written one module per topic:
 :mod:`~attnbook.checks.core` (the generic checks the others use), then
+:mod:`~attnbook.checks.masks` (the mask builders of :mod:`attnbook.masks`),
 :mod:`~attnbook.checks.seq2seq` (chapters 1-2), :mod:`~attnbook.checks.attention` (3-5),
 :mod:`~attnbook.checks.pretrained` (6), :mod:`~attnbook.checks.decoder` (7) and
 :mod:`~attnbook.checks.decoder_only` (8). Keep each message as strict and as specific as the
@@ -17,27 +18,33 @@ from attnbook.checks.core import (  # noqa: F401
     broadcast_shapes,
     check_bool_mask,
     check_choices,
+    check_dtype,
     check_positive_int,
     check_probability,
+    check_same_dtype,
     check_tensor,
 )
+from attnbook.checks.masks import (  # noqa: F401
+    check_bool_tensor,
+    check_lengths,
+    check_token_mask,
+)
 from attnbook.checks.seq2seq import (  # noqa: F401
+    check_attention,
     check_attention_decoder_inputs,
-    check_attention_mask,
     check_batches,
     check_cell_input,
     check_cell_state,
     check_dot_sizes,
     check_id_tensor,
     check_max_len,
-    check_query_keys,
+    check_query_key,
     check_score_args,
     check_scores_and_mask,
     check_sequence,
-    check_source,
+    check_source_ids,
     check_tanh_cell,
     check_tgt_in,
-    check_values,
 )
 from attnbook.checks.attention import (  # noqa: F401
     check_attention_inputs,
@@ -61,7 +68,6 @@ from attnbook.checks.decoder import (  # noqa: F401
     check_decoder_inputs,
     check_generation_args,
     check_sampling_args,
-    check_source_ids,
     check_step_logits,
 )
 from attnbook.checks.decoder_only import (  # noqa: F401

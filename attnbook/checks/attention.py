@@ -7,7 +7,8 @@ from typing import Sequence
 from torch import Tensor
 
 from attnbook.checks.core import (
-    broadcast_shapes, check_bool_mask, check_positive_int, check_probability, check_tensor)
+    broadcast_shapes, check_bool_mask, check_dtype, check_positive_int, check_probability,
+    check_same_dtype, check_tensor)
 
 
 def check_attention_inputs(query: object, key: object, value: object, mask: object,
@@ -22,16 +23,12 @@ def check_attention_inputs(query: object, key: object, value: object, mask: obje
             scores' shape ``(..., T_q, T_k)``, or ``dropout_p`` is not in ``[0, 1)``.
     """
     for name, tensor in (("query", query), ("key", key), ("value", value)):
-        if not isinstance(tensor, Tensor):
-            raise TypeError(f"{name} must be a torch.Tensor, got {type(tensor).__name__}")
+        check_tensor(name, tensor)
         if tensor.dim() < 2:
             raise ValueError(f"{name} must have at least 2 dimensions (..., seq_len, features), "
                              f"got shape {tuple(tensor.shape)}")
-        if not tensor.is_floating_point():
-            raise TypeError(f"{name} must be a floating-point tensor, got dtype {tensor.dtype}")
-    if not query.dtype == key.dtype == value.dtype:
-        raise TypeError(f"query, key and value must share one dtype, got {query.dtype}, "
-                        f"{key.dtype}, {value.dtype}")
+        check_dtype(name, tensor, "floating-point")
+    check_same_dtype(query=query, key=key, value=value)
     if query.shape[-1] != key.shape[-1]:
         raise ValueError(f"query and key must have the same last dimension d_k, got query "
                          f"{tuple(query.shape)} (d_k={query.shape[-1]}) and key "
@@ -89,16 +86,16 @@ def check_multi_head_inputs(query: object, key: object, value: object, mask: obj
     """Checks of ``MultiHeadAttention.forward(query, key, value, mask)`` (chapter 4).
 
     Raises:
-        TypeError: an input is not a tensor, the dtypes differ, or ``mask`` is not ``torch.bool``.
+        TypeError: an input is not a floating-point tensor, the dtypes differ, or ``mask`` is
+            not ``torch.bool``.
         ValueError: an input is not ``(batch, seq_len, d_model)``, the batch sizes differ, key and
             value have different lengths, or ``mask`` does not broadcast to ``(batch, T_q, T_k)``.
     """
     for name, tensor in (("query", query), ("key", key), ("value", value)):
         check_tensor(name, tensor, dim=3, last=d_model,
                      shape_text=f"(batch, seq_len, d_model={d_model})")
-    if not query.dtype == key.dtype == value.dtype:
-        raise TypeError(f"query, key and value must share one dtype, got {query.dtype}, "
-                        f"{key.dtype}, {value.dtype}")
+        check_dtype(name, tensor, "floating-point")
+    check_same_dtype(query=query, key=key, value=value)
     if not query.shape[0] == key.shape[0] == value.shape[0]:
         raise ValueError(f"query, key and value must have the same batch size, got "
                          f"{query.shape[0]}, {key.shape[0]}, {value.shape[0]}")

@@ -1,4 +1,4 @@
-"""Generic checks, used by the other modules: tensors, positive ints, probabilities,
+"""Generic checks, used by the other modules: tensors, dtypes, positive ints, probabilities,
 choices among allowed values, broadcasting, boolean masks."""
 
 from __future__ import annotations
@@ -25,6 +25,43 @@ def check_tensor(name: str, x: object, dim: int | None = None, last: int | None 
         if last is not None and shape_text is None:
             expected += f"{' and ' if expected else ''}a last dimension of {last}"
         raise ValueError(f"{name} must have shape {expected}, got {tuple(x.shape)}")
+
+
+DTYPE_KINDS = {
+    "floating-point": lambda dtype: dtype.is_floating_point,
+    "integer": lambda dtype: not (dtype.is_floating_point or dtype.is_complex
+                                  or dtype == torch.bool),
+    "int64": lambda dtype: dtype == torch.int64,
+    "int64 (or int32)": lambda dtype: dtype in (torch.int64, torch.int32),
+    "torch.bool": lambda dtype: dtype == torch.bool,
+}
+"""The dtype kinds :func:`check_dtype` knows, each with its test."""
+
+
+def check_dtype(name: str, x: object, kind: str, detail: str = "") -> None:
+    """The one dtype check: ``x`` is a tensor whose dtype is of ``kind`` (a key of
+    :data:`DTYPE_KINDS`: ``"floating-point"``, ``"integer"``, ``"int64"``,
+    ``"int64 (or int32)"``, ``"torch.bool"``).
+
+    Raises:
+        TypeError: ``x`` is not a tensor, or not of that kind. The message reads
+            ``"{name} must be a {kind} tensor{detail}, got {dtype or type}"``; ``detail``
+            adds what the tensor holds, e.g. ``" (True = may attend)"``.
+    """
+    if not isinstance(x, Tensor) or not DTYPE_KINDS[kind](x.dtype):
+        got = x.dtype if isinstance(x, Tensor) else type(x).__name__
+        article = "an" if kind[0] in "aeiou" else "a"
+        raise TypeError(f"{name} must be {article} {kind} tensor{detail}, got {got}")
+
+
+def check_same_dtype(**tensors: Tensor) -> None:
+    """Raise ``TypeError`` unless the tensors (by name, in order) share one dtype."""
+    dtypes = [tensor.dtype for tensor in tensors.values()]
+    if len(set(dtypes)) > 1:
+        names = list(tensors)
+        listed = ", ".join(names[:-1]) + f" and {names[-1]}"
+        raise TypeError(f"{listed} must share one dtype, got "
+                        f"{', '.join(str(dtype) for dtype in dtypes)}")
 
 
 def check_positive_int(name: str, value: object) -> None:
@@ -75,9 +112,7 @@ def check_bool_mask(name: str, mask: object, target_shape: Sequence[int], target
         TypeError: ``mask`` is not a ``torch.bool`` tensor.
         ValueError: ``mask`` does not broadcast to ``target_shape`` (or has more dimensions).
     """
-    if not isinstance(mask, Tensor) or mask.dtype != torch.bool:
-        got = mask.dtype if isinstance(mask, Tensor) else type(mask).__name__
-        raise TypeError(f"{name} must be a torch.bool tensor (True = may attend), got {got}")
+    check_dtype(name, mask, "torch.bool", " (True = may attend)")
     target = tuple(target_shape)
     ok = mask.dim() <= len(target)
     if ok:

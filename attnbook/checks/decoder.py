@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import torch
-from torch import Tensor
-
-from attnbook.checks.core import check_bool_mask, check_positive_int, check_tensor
+from attnbook.checks.core import check_bool_mask, check_dtype, check_positive_int, check_tensor
 
 
 def check_decoder_inputs(tgt: object, memory: object, d_model: int, tgt_mask: object,
@@ -66,35 +63,6 @@ def check_cache_update(keys: list, layer: object, key: object, value: object) ->
                          f"them in all but T (dim 2)")
 
 
-def check_source_ids(src: object, src_lengths: object, max_src_len: int) -> None:
-    """Checks of ``Transformer.encode(src, src_lengths)``.
-
-    Raises:
-        TypeError: ``src`` or ``src_lengths`` is not an integer tensor.
-        ValueError: ``src`` is not ``(batch, src_len)`` with ``batch >= 1``, ``src_lengths`` is
-            not ``(batch,)``, a length is outside ``1..src_len``, or a source is longer than
-            ``max_src_len``.
-    """
-    for name, x, rank, text in (("src", src, 2, "(batch, src_len)"),
-                                ("src_lengths", src_lengths, 1, "(batch,)")):
-        if not isinstance(x, Tensor) or x.is_floating_point() or x.is_complex() \
-                or x.dtype == torch.bool:
-            got = x.dtype if isinstance(x, Tensor) else type(x).__name__
-            raise TypeError(f"{name} must be an integer tensor {text} of token ids, got {got}")
-        if x.dim() != rank:
-            raise ValueError(f"{name} must have shape {text}, got {tuple(x.shape)}")
-    if src.shape[0] == 0 or src_lengths.shape[0] != src.shape[0]:
-        raise ValueError(f"expected src (batch >= 1, src_len) and src_lengths (batch,), got "
-                         f"{tuple(src.shape)} and {tuple(src_lengths.shape)}")
-    shortest, longest = int(src_lengths.min()), int(src_lengths.max())
-    if longest > max_src_len:
-        raise ValueError(f"source of length {longest} is longer than the model's "
-                         f"max_src_len={max_src_len}")
-    if shortest < 1 or longest > src.shape[1]:
-        raise ValueError(f"expected every src_lengths value in 1..src_len={src.shape[1]}, got "
-                         f"values from {shortest} to {longest}")
-
-
 def check_generation_args(batch_size: object, max_len: object, bos_id: object,
                           eos_id: object) -> None:
     """Checks of the arguments every decoding function of ``attnbook.generation`` takes.
@@ -117,9 +85,7 @@ def check_step_logits(logits: object, batch_size: int) -> None:
         TypeError: ``logits`` is not a floating-point tensor.
         ValueError: it is not ``(batch_size, vocab_size)``.
     """
-    if not isinstance(logits, Tensor) or not logits.is_floating_point():
-        got = logits.dtype if isinstance(logits, Tensor) else type(logits).__name__
-        raise TypeError(f"step must return floating-point logits, got {got}")
+    check_dtype("step's logits", logits, "floating-point")
     if logits.dim() != 2 or logits.shape[0] != batch_size:
         raise ValueError(f"step must return logits of shape (batch={batch_size}, vocab_size), "
                          f"got {tuple(logits.shape)}")
@@ -135,9 +101,7 @@ def check_sampling_args(logits: object, temperature: object, top_k: object,
             > 0, ``top_k`` is not ``None`` or a positive integer, or ``top_p`` is not ``None``
             or in ``(0, 1]``.
     """
-    if not isinstance(logits, Tensor) or not logits.is_floating_point():
-        got = logits.dtype if isinstance(logits, Tensor) else type(logits).__name__
-        raise TypeError(f"logits must be a floating-point tensor (..., vocab_size), got {got}")
+    check_dtype("logits", logits, "floating-point", " (..., vocab_size)")
     if logits.dim() == 0 or logits.shape[-1] == 0:
         raise ValueError(f"logits must have shape (..., vocab_size), got {tuple(logits.shape)}")
     if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) \

@@ -3,19 +3,14 @@ attention, the KV cache)."""
 
 from __future__ import annotations
 
-import torch
-from torch import Tensor
-
 from attnbook.checks.attention import check_attention_inputs
-from attnbook.checks.core import check_positive_int
+from attnbook.checks.core import check_dtype, check_positive_int, check_tensor
 
 
 def _check_float_tensor(name: str, x: object, min_dim: int, shape_text: str) -> None:
     """A floating-point tensor with at least ``min_dim`` dimensions (``shape_text`` in the message)."""
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
-    if not x.is_floating_point():
-        raise TypeError(f"{name} must be a floating-point tensor, got dtype {x.dtype}")
+    check_tensor(name, x)
+    check_dtype(name, x, "floating-point")
     if x.dim() < min_dim:
         raise ValueError(f"{name} must have shape {shape_text}, got {tuple(x.shape)}")
 
@@ -55,9 +50,7 @@ def check_rotary(query: object, key: object, positions: object) -> None:
     if query.shape[-2] != key.shape[-2]:
         raise ValueError(f"query and key must have the same seq_len, got query "
                          f"{tuple(query.shape)} and key {tuple(key.shape)}")
-    if not isinstance(positions, Tensor) or positions.is_floating_point() or positions.is_complex():
-        got = positions.dtype if isinstance(positions, Tensor) else type(positions).__name__
-        raise TypeError(f"positions must be an integer tensor, got {got}")
+    check_dtype("positions", positions, "integer")
     seq_len = query.shape[-2]
     if positions.dim() not in (1, 2) or positions.shape[-1] != seq_len:
         raise ValueError(f"positions must have shape (seq_len,) or (batch, seq_len) with "
@@ -129,9 +122,7 @@ def check_token_ids(input_ids: object, vocab_size: int, past: int, max_len: int 
         ValueError: it is not ``(batch, seq_len)`` with ``seq_len >= 1``, an id is
             outside ``[0, vocab_size)``, or ``past + seq_len`` exceeds ``max_len`` learned positions.
     """
-    if not isinstance(input_ids, Tensor) or input_ids.dtype not in (torch.int64, torch.int32):
-        got = input_ids.dtype if isinstance(input_ids, Tensor) else type(input_ids).__name__
-        raise TypeError(f"input_ids must be an int64 (or int32) tensor, got {got}")
+    check_dtype("input_ids", input_ids, "int64 (or int32)")
     if input_ids.dim() != 2 or input_ids.shape[1] == 0:
         raise ValueError(f"input_ids must have shape (batch, seq_len) with seq_len >= 1, got "
                          f"{tuple(input_ids.shape)}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from attnbook.checks.core import check_probability, check_tensor
+from attnbook.checks.core import check_dtype, check_probability, check_tensor
 
 
 def check_bert_sizes(vocab_size: int, d_model: int, max_len: int, type_vocab_size: int,
@@ -37,9 +37,7 @@ def check_bert_ids(input_ids: object, segment_ids: object, vocab_size: int,
                             ("segment_ids", segment_ids, type_vocab_size)):
         if ids is None and name == "segment_ids":  # None: segment 0 everywhere
             continue
-        if not isinstance(ids, Tensor) or ids.dtype not in (torch.int64, torch.int32):
-            got = ids.dtype if isinstance(ids, Tensor) else type(ids).__name__
-            raise TypeError(f"{name} must be an int64 (or int32) tensor, got {got}")
+        check_dtype(name, ids, "int64 (or int32)")
         if ids.dim() != 2 or tuple(ids.shape) != ids_shape:
             raise ValueError(f"{name} must have shape (batch, seq_len) = {ids_shape}, "
                              f"got {tuple(ids.shape)}")
@@ -61,16 +59,12 @@ def check_mean_pool(hidden: object, token_mask: object) -> None:
             not ``(batch, seq_len)``, or a sequence has no real token (no mean).
     """
     check_tensor("hidden", hidden)
-    if not isinstance(token_mask, Tensor):
-        raise TypeError("token_mask must be a torch.bool tensor (True = real token), "
-                        f"got {type(token_mask).__name__}")
+    check_tensor("token_mask", token_mask)
     if hidden.dim() != 3 or tuple(token_mask.shape) != tuple(hidden.shape[:2]):
         raise ValueError(f"expected hidden (batch, seq_len, d_model) and token_mask "
                          f"(batch, seq_len), got {tuple(hidden.shape)} and "
                          f"{tuple(token_mask.shape)}")
-    if token_mask.dtype != torch.bool:
-        raise TypeError("token_mask must be a torch.bool tensor (True = real token), "
-                        f"got {token_mask.dtype}")
+    check_dtype("token_mask", token_mask, "torch.bool", " (True = real token)")
     empty = torch.nonzero(~token_mask.any(dim=1)).flatten().tolist()
     if empty:
         raise ValueError(f"sequences {empty} are all padding: no real token to average")

@@ -7,7 +7,7 @@ from typing import Sequence
 import torch
 from torch import Tensor
 
-from attnbook.checks.core import broadcast_shapes
+from attnbook.checks.core import check_bool_mask, check_dtype, check_tensor
 
 
 def check_cell_input(where: str, x: object, input_size: int) -> None:
@@ -42,27 +42,35 @@ def check_sequence(inputs: Tensor) -> None:
 
 
 def check_id_tensor(name: str, ids: object, rank: int, shape_text: str) -> None:
-    """An integer tensor of token ids with ``rank`` dimensions (``shape_text`` for the message)."""
-    if not isinstance(ids, Tensor):
-        raise TypeError(f"expected {name} to be a torch.Tensor {shape_text}, got {type(ids).__name__}")
+    """An integer tensor of token ids with ``rank`` dimensions (``shape_text`` for the message).
+
+    Raises:
+        TypeError: ``ids`` is not an integer tensor.
+        ValueError: it does not have ``rank`` dimensions.
+    """
+    check_dtype(name, ids, "integer", f" {shape_text} of token ids")
     if ids.dim() != rank:
-        raise ValueError(f"expected {name} of shape {shape_text} (rank {rank}), "
-                         f"got shape {tuple(ids.shape)}")
-    if ids.dtype.is_floating_point or ids.dtype.is_complex or ids.dtype == torch.bool:
-        raise ValueError(f"expected {name} to hold integer token ids (torch.int64), "
-                         f"got dtype {ids.dtype}")
+        raise ValueError(f"{name} must have shape {shape_text}, got {tuple(ids.shape)}")
 
 
-def check_source(src: Tensor, src_lengths: Tensor, max_src_len: int) -> None:
-    """A padded source batch for ``Seq2Seq``: ids ``(batch, src_len)``, lengths ``(batch,)``
-    in ``1 .. src_len``, none longer than ``max_src_len``."""
+def check_source_ids(src: object, src_lengths: object, max_src_len: int) -> None:
+    """A padded source batch, for ``Seq2Seq`` (chapters 1-2) and ``Transformer``
+    (chapter 7): ids ``(batch, src_len)``, lengths ``(batch,)`` in ``1 .. src_len``,
+    none longer than ``max_src_len``.
+
+    Raises:
+        TypeError: ``src`` or ``src_lengths`` is not an integer tensor.
+        ValueError: ``src`` is not ``(batch, src_len)`` with ``batch >= 1``,
+            ``src_lengths`` is not ``(batch,)``, a length is outside ``1..src_len``, or a
+            source is longer than ``max_src_len``.
+    """
     check_id_tensor("src", src, 2, "(batch, src_len)")
     check_id_tensor("src_lengths", src_lengths, 1, "(batch,)")
     if src.shape[0] == 0:
         raise ValueError(f"empty batch: expected src with batch >= 1, got shape {tuple(src.shape)}")
     if src_lengths.shape[0] != src.shape[0]:
-        raise ValueError(f"expected src_lengths of shape (batch={src.shape[0]},), "
-                         f"got shape {tuple(src_lengths.shape)}")
+        raise ValueError(f"src_lengths must have shape (batch={src.shape[0]},), "
+                         f"got {tuple(src_lengths.shape)}")
     longest, shortest = int(src_lengths.max()), int(src_lengths.min())
     if longest > max_src_len:
         raise ValueError(f"source of length {longest} is longer than the model's "
@@ -76,8 +84,8 @@ def check_tgt_in(tgt_in: Tensor, batch: int) -> None:
     """Teacher-forced decoder input: ids ``(batch, tgt_len)`` with ``tgt_len >= 1``."""
     check_id_tensor("tgt_in", tgt_in, 2, "(batch, tgt_len)")
     if tgt_in.shape[0] != batch or tgt_in.shape[1] == 0:
-        raise ValueError(f"expected tgt_in of shape (batch={batch}, tgt_len >= 1), "
-                         f"got shape {tuple(tgt_in.shape)}")
+        raise ValueError(f"tgt_in must have shape (batch={batch}, tgt_len >= 1), "
+                         f"got {tuple(tgt_in.shape)}")
 
 
 def check_max_len(max_len: int) -> None:
@@ -92,19 +100,26 @@ def check_batches(batches: list) -> None:
         raise ValueError("train_seq2seq: expected at least one batch, got an empty list")
 
 
-def check_query_keys(query: Tensor, keys: Tensor, query_size: int, key_size: int) -> None:
-    """A score's inputs: ``query (batch, T_q, query_size)``, ``keys (batch, T_k, key_size)``."""
+def check_query_key(query: object, key: object, query_size: int, key_size: int) -> None:
+    """A score's inputs: ``query (batch, T_q, query_size)``, ``key (batch, T_k, key_size)``.
+
+    Raises:
+        TypeError: ``query`` or ``key`` is not a tensor.
+        ValueError: a wrong rank, batch size or last size.
+    """
+    check_tensor("query", query)
+    check_tensor("key", key)
     if query.dim() != 3:
         raise ValueError(f"query must be 3-D (batch, T_q, {query_size}), got shape {tuple(query.shape)}")
-    if keys.dim() != 3:
-        raise ValueError(f"keys must be 3-D (batch, T_k, {key_size}), got shape {tuple(keys.shape)}")
-    if query.shape[0] != keys.shape[0]:
-        raise ValueError(f"query and keys must have the same batch size, got query "
-                         f"{tuple(query.shape)} and keys {tuple(keys.shape)}")
+    if key.dim() != 3:
+        raise ValueError(f"key must be 3-D (batch, T_k, {key_size}), got shape {tuple(key.shape)}")
+    if query.shape[0] != key.shape[0]:
+        raise ValueError(f"query and key must have the same batch size, got query "
+                         f"{tuple(query.shape)} and key {tuple(key.shape)}")
     if query.shape[-1] != query_size:
         raise ValueError(f"query must have last size {query_size}, got shape {tuple(query.shape)}")
-    if keys.shape[-1] != key_size:
-        raise ValueError(f"keys must have last size {key_size}, got shape {tuple(keys.shape)}")
+    if key.shape[-1] != key_size:
+        raise ValueError(f"key must have last size {key_size}, got shape {tuple(key.shape)}")
 
 
 def check_dot_sizes(query_size: int, key_size: int) -> None:
@@ -134,39 +149,44 @@ def check_score_args(name: str, names: Sequence[str], query_size: int, key_size:
 
 def check_scores_and_mask(scores: object, mask: object) -> None:
     """``masked_softmax``'s inputs: float scores ``(..., T_k)``; a bool mask (or None) that
-    broadcasts to ``scores.shape``."""
-    if not isinstance(scores, Tensor) or not scores.is_floating_point():
-        got = getattr(scores, "dtype", type(scores))
-        raise TypeError(f"scores must be a floating-point tensor, got {got}")
+    broadcasts to ``scores.shape``.
+
+    Raises:
+        TypeError: ``scores`` is not a floating-point tensor, or ``mask`` is neither None
+            nor a ``torch.bool`` tensor.
+        ValueError: ``scores`` is 0-D, or ``mask`` does not broadcast to its shape.
+    """
+    check_dtype("scores", scores, "floating-point")
     if scores.dim() == 0:
         raise ValueError("scores must have at least 1 dimension (..., T_k), got a 0-D tensor")
-    if mask is None:
-        return
-    if not isinstance(mask, Tensor) or mask.dtype != torch.bool:
-        got = getattr(mask, "dtype", type(mask))
-        raise TypeError(f"mask must be a bool tensor (True = may attend), got {got}")
-    try:
-        broadcast_shape = broadcast_shapes(mask.shape, scores.shape)
-    except RuntimeError:
-        broadcast_shape = None
-    if broadcast_shape != scores.shape:
-        raise ValueError(f"mask of shape {tuple(mask.shape)} does not broadcast to scores of "
-                         f"shape {tuple(scores.shape)}")
+    if mask is not None:
+        check_bool_mask("mask", mask, scores.shape, f"scores of shape {tuple(scores.shape)}")
 
 
-def check_attention_mask(mask: object) -> None:
-    """``Attention``'s mask is ``None`` or 3-D, broadcastable to ``(batch, T_q, T_k)``."""
+def check_attention(query: object, key: object, value: object, mask: object,
+                    query_size: int, key_size: int) -> None:
+    """``Attention.forward(query, key, value, mask)``'s inputs (chapter 2): those of the
+    score (:func:`check_query_key`), one value per key, and a 3-D mask or None.
+
+    Raises:
+        TypeError: an input is not a tensor, or ``mask`` is not a ``torch.bool`` tensor.
+        ValueError: ``mask`` is not 3-D (the message says how to make one of a
+            ``(batch, T_k)`` token mask), a wrong shape of ``query`` or ``key`` (as
+            :func:`check_query_key`), ``value`` is not ``(batch, T_k, d_v)`` with the batch
+            and ``T_k`` of ``key``, or ``mask`` does not broadcast to ``(batch, T_q, T_k)``.
+    """
     if isinstance(mask, Tensor) and mask.dim() != 3:
         raise ValueError(
             f"mask must be 3-D and broadcast to (batch, T_q, T_k), got shape {tuple(mask.shape)}; "
             "pass a mask of real tokens of shape (batch, T_k) as token_mask.unsqueeze(1)")
-
-
-def check_values(values: Tensor, keys: Tensor) -> None:
-    """One value per key: ``values (batch, T_k, d_v)`` with the batch and ``T_k`` of ``keys``."""
-    if values.dim() != 3 or values.shape[:2] != keys.shape[:2]:
-        raise ValueError(f"values must be 3-D (batch, T_k, d_v) with the batch and T_k of keys, "
-                         f"got values {tuple(values.shape)} and keys {tuple(keys.shape)}")
+    check_query_key(query, key, query_size, key_size)
+    check_tensor("value", value)
+    if value.dim() != 3 or value.shape[:2] != key.shape[:2]:
+        raise ValueError(f"value must be 3-D (batch, T_k, d_v) with the batch and T_k of key, "
+                         f"got value {tuple(value.shape)} and key {tuple(key.shape)}")
+    if mask is not None:
+        target = (query.shape[0], query.shape[1], key.shape[1])
+        check_bool_mask("mask", mask, target, f"(batch, T_q, T_k) = {target}")
 
 
 def check_attention_decoder_inputs(tgt_in: Tensor, enc_outputs: Tensor, src_token_mask: Tensor,
@@ -175,8 +195,7 @@ def check_attention_decoder_inputs(tgt_in: Tensor, enc_outputs: Tensor, src_toke
     ``enc_outputs (batch, src_len, hidden_size)``, ``src_token_mask (batch, src_len)`` bool."""
     if tgt_in.dim() != 2:
         raise ValueError(f"tgt_in must be 2-D (batch, tgt_len), got shape {tuple(tgt_in.shape)}")
-    if tgt_in.dtype != torch.int64:
-        raise TypeError(f"tgt_in must be int64 token ids, got {tgt_in.dtype}")
+    check_dtype("tgt_in", tgt_in, "int64", " of token ids")
     expected = (tgt_in.shape[0], hidden_size)
     if enc_outputs.dim() != 3 or (enc_outputs.shape[0], enc_outputs.shape[2]) != expected:
         raise ValueError(f"enc_outputs must be 3-D (batch={tgt_in.shape[0]}, src_len, "
@@ -184,6 +203,4 @@ def check_attention_decoder_inputs(tgt_in: Tensor, enc_outputs: Tensor, src_toke
     if src_token_mask.shape != enc_outputs.shape[:2]:
         raise ValueError(f"src_token_mask must have shape (batch, src_len) = "
                          f"{tuple(enc_outputs.shape[:2])}, got {tuple(src_token_mask.shape)}")
-    if src_token_mask.dtype != torch.bool:
-        raise TypeError(f"src_token_mask must be a bool tensor (True = real token), "
-                        f"got {src_token_mask.dtype}")
+    check_dtype("src_token_mask", src_token_mask, "torch.bool", " (True = real token)")
