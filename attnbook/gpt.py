@@ -149,8 +149,7 @@ class GPT(nn.Module):
 
     @classmethod
     def from_gpt2(cls, gpt2) -> "GPT":
-        """A :class:`GPT` (eval mode) with the weights of a ``transformers``
-        ``GPT2LMHeadModel``, renamed by :func:`gpt2_name_table` (section 8.4)."""
+        """In eval mode, with a ``transformers`` ``GPT2LMHeadModel``'s weights (8.4)."""
         return build_gpt2(cls, gpt2.config.to_dict(), gpt2.state_dict(),
                           gpt2_name_table)
 
