@@ -4,9 +4,10 @@ import torch
 from torch import Tensor, nn
 
 from attnbook import checks
-from attnbook.attention import scaled_dot_product_attention
+from attnbook.attention import merge_heads, scaled_dot_product_attention, split_heads
 from attnbook.gpt2_weights import build_gpt2
 from attnbook.masks import sliding_window_mask
+from attnbook.transformer import KVCache
 
 
 # From notebooks/08_decoder_only.ipynb
@@ -24,9 +25,6 @@ def grouped_query_attention(query: Tensor, key: Tensor, value: Tensor,
 
 
 # From notebooks/08_decoder_only.ipynb
-KVPair = tuple[Tensor, Tensor]  # a layer's cache: keys, values (b, kv_heads, past, d_k)
-
-
 class CausalSelfAttention(nn.Module):
     """Causal self-attention: ``num_heads`` query and ``num_kv_heads`` key/value heads
     of ``d_model / num_heads`` features from one projection ``w_qkv``; optional rotary
@@ -42,26 +40,25 @@ class CausalSelfAttention(nn.Module):
         self.w_qkv = nn.Linear(d_model, (num_heads + 2 * num_kv_heads) * self.d_k)
         self.w_o = nn.Linear(d_model, d_model)
 
-    def forward(self, x: Tensor, cache: KVPair | None = None
-                ) -> tuple[Tensor, Tensor, KVPair]:
-        """``x (batch, T, d_model)`` follows ``past`` cached tokens -> ``(output (batch,
-        T, d_model), weights (batch, heads, T, past + T), cache of all past + T)``."""
-        batch, T, d_model = x.shape
-        past = 0 if cache is None else cache[0].shape[2]
+    def forward(self, x: Tensor, cache: KVCache | None = None, layer: int = 0
+                ) -> tuple[Tensor, Tensor]:
+        """``x (batch, T, d_model)`` follows the ``past`` positions of layer ``layer``
+        of ``cache`` (its keys and values join them) -> ``(output (batch, T,
+        d_model), weights (batch, heads, T, past + T))``."""
+        T, d_model = x.shape[1], x.shape[2]
+        past = 0 if cache is None else cache.length(layer)
         kv_size = self.num_kv_heads * self.d_k
         q, k, v = self.w_qkv(x).split((d_model, kv_size, kv_size), dim=-1)
-        q = q.view(batch, T, -1, self.d_k).transpose(1, 2)  # (batch, num_heads, T, d_k)
-        k = k.view(batch, T, -1, self.d_k).transpose(1, 2)  # (batch, kv_heads, T, d_k)
-        v = v.view(batch, T, -1, self.d_k).transpose(1, 2)  # (batch, kv_heads, T, d_k)
+        q = split_heads(q, self.num_heads)       # (batch, num_heads, T, d_k)
+        k = split_heads(k, self.num_kv_heads)    # (batch, kv_heads, T, d_k)
+        v = split_heads(v, self.num_kv_heads)    # (batch, kv_heads, T, d_k)
         if self.rotary:
             q, k = apply_rotary(q, k, torch.arange(past, past + T, device=x.device))
         if cache is not None:
-            k = torch.cat((cache[0], k), dim=2)     # (batch, kv_heads, past + T, d_k)
-            v = torch.cat((cache[1], v), dim=2)     # (batch, kv_heads, past + T, d_k)
+            k, v = cache.update(layer, k, v)     # (batch, kv_heads, past + T, d_k)
         mask = sliding_window_mask(T, self.window, past + T, x.device)  # (T, past + T)
         heads, weights = grouped_query_attention(q, k, v, mask)  # (b, heads, T, d_k)
-        heads = heads.transpose(1, 2).reshape(batch, T, d_model)  # (batch, T, d_model)
-        return self.w_o(heads), weights, (k, v)
+        return self.w_o(merge_heads(heads)), weights  # (batch, T, d_model)
 
 
 # From notebooks/08_decoder_only.ipynb
@@ -81,13 +78,13 @@ class DecoderBlock(nn.Module):
                                           nn.GELU(approximate="tanh"),
                                           nn.Linear(d_ff, d_model))
 
-    def forward(self, x: Tensor, cache: KVPair | None = None
-                ) -> tuple[Tensor, Tensor, KVPair]:
-        """``(batch, T, d_model)`` -> ``(x, weights, cache)``, see the attention's."""
-        attended, weights, cache = self.attention(self.norm1(x), cache)  # (batch, T, d)
+    def forward(self, x: Tensor, cache: KVCache | None = None, layer: int = 0
+                ) -> tuple[Tensor, Tensor]:
+        """``(batch, T, d_model)`` -> ``(x, weights)``; see the attention's."""
+        attended, weights = self.attention(self.norm1(x), cache, layer)  # (batch, T, d)
         x = x + attended
         x = x + self.feed_forward(self.norm2(x))                         # (batch, T, d)
-        return x, weights, cache
+        return x, weights
 
 
 # From notebooks/08_decoder_only.ipynb
@@ -112,28 +109,33 @@ class GPT(nn.Module):
                          layer_norm_eps) for _ in range(num_layers))
         self.norm = nn.LayerNorm(d_model, eps=layer_norm_eps)
 
-    def step(self, input_ids: Tensor, cache: list[KVPair] | None = None
-             ) -> tuple[Tensor, list[KVPair], Tensor]:
-        """``input_ids (batch, T)`` follow the cached tokens -> ``(logits (batch, T,
-        vocab), new cache, weights (batch, layers, heads, T, past + T))``; errors for
-        bad ids."""
-        past = 0 if cache is None else cache[0][0].shape[2]
+    def step(self, input_ids: Tensor, cache: KVCache | None = None
+             ) -> tuple[Tensor, Tensor]:
+        """``input_ids (batch, T)`` follow the ``past`` tokens in ``cache`` (a
+        :class:`KVCache`, updated in place; None: no cache) -> ``(logits (batch, T,
+        vocab), weights (batch, layers, heads, T, past + T))``; errors for bad ids."""
+        past = 0 if cache is None else len(cache)
         checks.check_token_ids(input_ids, self.vocab_size, past, self.max_len)
         x = self.token(input_ids)                             # (batch, T, d_model)
         if self.position is not None:
             positions = torch.arange(past, past + input_ids.shape[1], device=x.device)
             x = x + self.position(positions)                  # (batch, T, d_model)
-        new_cache, weights = [], []
-        for i, block in enumerate(self.blocks):
-            x, block_weights, block_cache = block(x, cache[i] if cache else None)
-            new_cache.append(block_cache)
+        weights = []
+        for layer, block in enumerate(self.blocks):
+            x, block_weights = block(x, cache, layer)
             weights.append(block_weights)             # (batch, heads, T, past + T)
         logits = self.norm(x) @ self.token.weight.T           # (batch, T, vocab_size)
-        return logits, new_cache, torch.stack(weights, dim=1)
+        return logits, torch.stack(weights, dim=1)
 
     def forward(self, input_ids: Tensor) -> Tensor:
         """``input_ids (batch, T)`` -> ``logits (batch, T, vocab_size)``, no cache."""
         return self.step(input_ids)[0]
+
+    @classmethod
+    def from_gpt2(cls, gpt2) -> "GPT":
+        """In eval mode, with a ``transformers`` ``GPT2LMHeadModel``'s weights (8.4)."""
+        return build_gpt2(cls, gpt2.config.to_dict(), gpt2.state_dict(),
+                          gpt2_name_table)
 
 
 # From notebooks/08_decoder_only.ipynb
@@ -163,16 +165,6 @@ def gpt2_name_table(num_layers: int) -> dict[str, str]:
             for kind in ("weight", "bias"):
                 table[f"h.{i}.{theirs}.{kind}"] = f"blocks.{i}.{ours}.{kind}"
     return table
-
-
-# From notebooks/08_decoder_only.ipynb
-def _from_gpt2(cls, gpt2) -> GPT:
-    """Our :class:`GPT` (eval mode) with the weights of a ``transformers``
-    ``GPT2LMHeadModel``, renamed by :func:`gpt2_name_table` (see ``build_gpt2``)."""
-    return build_gpt2(cls, gpt2.config.to_dict(), gpt2.state_dict())
-
-
-GPT.from_gpt2 = classmethod(_from_gpt2)       # GPT.from_gpt2(model), a class method
 
 
 # From notebooks/08_decoder_only.ipynb

@@ -3,15 +3,16 @@ name table).
 
 What the chapter teaches, the table from GPT-2's weight names to ours
 (:func:`attnbook.gpt.gpt2_name_table`) and ``GPT.from_gpt2``, is on the page. This
-module holds what it does not teach:
+module holds what it does not teach, and does not import :mod:`attnbook.gpt`: the
+functions that build a model take its class and its name table as arguments.
 
 - :func:`gpt2_arguments`: a Hugging Face ``GPT2Config`` (as a dict) -> ``GPT``
   arguments, refusing the options the course model does not have;
 - :func:`gpt2_tensors`: a GPT-2 state dict or ``model.safetensors`` -> tensors under the
   names of the table, ``Conv1D``'s ``(in, out)`` weights transposed to ``nn.Linear``'s
   ``(out, in)``;
-- :func:`build_gpt2`: a ``GPT`` filled through the table by chapter 6's
-  ``copy_weights``;
+- :func:`build_gpt2`: a model of the class it is given (``GPT``) filled through the name
+  table it is given by chapter 6's ``copy_weights``;
 - :func:`load_gpt2`: the published GPT-2 small weights for readers who are online,
   downloaded through ``huggingface_hub`` at a pinned revision and verified by SHA-256.
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -113,32 +115,34 @@ def gpt2_tensors(state: dict[str, Tensor]) -> dict[str, Tensor]:
     return tensors
 
 
-def build_gpt2(cls, config: dict, tensors: dict[str, Tensor]):
+def build_gpt2(cls, config: dict, tensors: dict[str, Tensor],
+               name_table: Callable[[int], dict[str, str]]):
     """A ``cls`` (chapter 8's ``GPT``) in eval mode with GPT-2's weights.
 
     ``config`` is a GPT2Config as a dict (:func:`gpt2_arguments`), ``tensors`` a GPT-2
     state dict or ``model.safetensors`` (:func:`gpt2_tensors`); the weights are copied
-    by the chapter's table ``attnbook.gpt.gpt2_name_table`` with chapter 6's strict
-    ``copy_weights``.
+    with chapter 6's strict ``copy_weights`` by the table ``name_table(num_layers)``,
+    GPT-2 name -> ``cls`` parameter name (the chapter's ``attnbook.gpt.gpt2_name_table``).
 
     Raises:
         PretrainedModelError: an unsupported configuration, or an unknown, missing or
             misshaped weight (nothing is copied then).
     """
-    from attnbook.gpt import gpt2_name_table
-
     arguments = gpt2_arguments(config)
     model = cls(**arguments)
-    table = gpt2_name_table(arguments["num_layers"])
+    table = name_table(arguments["num_layers"])
     copy_weights(model, gpt2_tensors(tensors), table, unused={})
     return model.eval()
 
 
-def load_gpt2(path: str | os.PathLike | None = None, config: dict | None = None,
+def load_gpt2(cls, name_table: Callable[[int], dict[str, str]],
+              path: str | os.PathLike | None = None, config: dict | None = None,
               sha256: str = GPT2_SHA256):
-    """A course ``GPT`` with GPT-2's weights, in eval mode, on the CPU.
+    """A ``cls`` (chapter 8's ``GPT``) with GPT-2's weights, in eval mode, on the CPU:
+    ``load_gpt2(GPT, gpt2_name_table)`` with both from :mod:`attnbook.gpt`.
 
     Args:
+        cls, name_table: the model class and its name table, as for :func:`build_gpt2`.
         path: a ``model.safetensors`` with GPT-2's names and shapes. ``None`` downloads
             the published GPT-2 small (:data:`GPT2_REPO` at :data:`GPT2_REVISION`, 548
             MB, through ``huggingface_hub``'s cache) together with its ``config.json``.
@@ -153,8 +157,6 @@ def load_gpt2(path: str | os.PathLike | None = None, config: dict | None = None,
             chapter 6's
             ``copy_weights`` (an unknown, missing or wrongly shaped weight).
     """
-    from attnbook.gpt import GPT
-
     if path is None:
         from huggingface_hub import hf_hub_download
 
@@ -167,4 +169,4 @@ def load_gpt2(path: str | os.PathLike | None = None, config: dict | None = None,
         config_path = Path(path).parent / "config.json"
         config = json.loads(config_path.read_text(encoding="utf-8"))
     tensors = read_weights(path, sha256)   # checks the SHA-256 first
-    return build_gpt2(GPT, config, tensors)
+    return build_gpt2(cls, config, tensors, name_table)

@@ -14,7 +14,12 @@ import torch
 from torch import Tensor
 
 from attnbook import checks
-from attnbook.data.characters import CharVocab, consecutive_windows, random_windows  # noqa: F401  (chapter 8 imports them from here)
+from attnbook.data.characters import (  # noqa: F401  (chapter 8 imports them from here)
+    CharVocab,
+    consecutive_windows,
+    random_windows,
+)
+from attnbook.transformer import KVCache
 
 
 def gpt_step(model, prompt: Tensor, use_cache: bool = True, context: int | None = None
@@ -24,10 +29,11 @@ def gpt_step(model, prompt: Tensor, use_cache: bool = True, context: int | None 
     every row).
 
     ``step(tokens (batch,), state) -> (logits (batch, vocab_size), state)``. With
-    ``use_cache`` the state is the model's KV cache (``model.step``) and each step feeds
-    one token; without, each step runs the model over the whole prefix again, or over
-    its last ``context`` tokens only (a sliding window, for a model with ``context``
-    learned positions that must write longer texts).
+    ``use_cache`` the state is the model's ``KVCache``, filled by ``model.step`` with the
+    prompt and updated in place, and each step feeds one token; without, each step runs
+    the model over the whole prefix again, or over its last ``context`` tokens only (a
+    sliding window, for a model with ``context`` learned positions that must write longer
+    texts).
 
     Raises:
         ValueError: ``context`` is given with ``use_cache`` (the cached keys would keep
@@ -40,8 +46,8 @@ def gpt_step(model, prompt: Tensor, use_cache: bool = True, context: int | None 
                              "cache keeps each key at the position it was computed for")
     prefix = prompt[:, :-1]                             # the last token is fed first
 
-    def cached_step(tokens: Tensor, cache):
-        logits, cache, _ = model.step(tokens[:, None], cache)   # (batch, 1, vocab_size)
+    def cached_step(tokens: Tensor, cache: KVCache):
+        logits, _ = model.step(tokens[:, None], cache)          # (batch, 1, vocab_size)
         return logits[:, -1], cache
 
     def recompute_step(tokens: Tensor, prefix: Tensor):
@@ -51,7 +57,10 @@ def gpt_step(model, prompt: Tensor, use_cache: bool = True, context: int | None 
 
     if not use_cache:
         return recompute_step, prefix
-    return cached_step, (model.step(prefix)[1] if prefix.shape[1] else None)
+    cache = KVCache(len(model.blocks))
+    if prefix.shape[1]:
+        model.step(prefix, cache)                        # the prompt's keys and values
+    return cached_step, cache
 
 
 def kv_cache_bytes(num_layers: int, batch: int, seq_len: int, num_kv_heads: int,

@@ -2,12 +2,13 @@
 
 ``attnbook.generation`` decodes any model through one interface,
 ``step(tokens (batch,), state) -> (logits (batch, vocab_size), state)``, where ``state`` is
-nested tuples, lists and dicts of batch-first tensors (anything else is carried unchanged).
+nested tuples, lists and dicts of batch-first tensors and KV caches (anything else is carried
+unchanged).
 This module holds the bookkeeping around it: :func:`reorder_state`, which beam search uses to
 follow the surviving hypotheses, and the step functions of the course's models:
 :func:`seq2seq_step` for chapters 1 and 2's LSTM models and :func:`transformer_step` for
 chapter 7's Transformer, with or without its KV cache (the cache itself,
-``attnbook.transformer.cached_self_attention``, is chapter 7's lesson).
+``attnbook.transformer.KVCache``, is chapter 7's lesson).
 """
 
 from __future__ import annotations
@@ -15,16 +16,21 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from attnbook.transformer import KVCache
+
 
 def reorder_state(state, index: Tensor):
     """Rows ``index`` of every tensor in ``state`` (nested tuples, lists and dicts of
-    batch-first tensors; anything else is returned as it is).
+    batch-first tensors, and ``KVCache`` objects, through their ``reorder``; anything else
+    is returned as it is). ``state`` itself is left unchanged.
 
     Raises:
         IndexError: an index is out of range for a tensor of ``state``.
     """
     if isinstance(state, Tensor):
         return state.index_select(0, index)                       # (len(index), ...)
+    if isinstance(state, KVCache):
+        return state.reorder(index)                               # a new cache
     if isinstance(state, (tuple, list)):
         return type(state)(reorder_state(s, index) for s in state)
     if isinstance(state, dict):
@@ -64,8 +70,9 @@ def transformer_step(model, src: Tensor, src_lengths: Tensor, use_cache: bool = 
     """``(step, state)`` for chapter 7's ``attnbook.transformer.Transformer``.
 
     With ``use_cache`` a step feeds only the newest token, ``model.decode(tokens[:, None],
-    memory, memory_mask, cache, start)``: its keys and values join the KV cache (one dict per
-    decoder layer, ``model.decoder.new_cache()``) and the earlier ones are read from it.
+    memory, memory_mask, cache, start)``: its keys and values join the KV cache (a
+    ``KVCache`` of one entry per decoder layer, updated in place) and the earlier ones are
+    read from it.
     Without, a step feeds the whole prefix written so far and keeps the last position's
     logits. Both compute the same logits (chapter 7 and ``tests/test_generation.py`` check it).
 
@@ -87,5 +94,6 @@ def transformer_step(model, src: Tensor, src_lengths: Tensor, use_cache: bool = 
         return logits[:, -1], (memory, memory_mask, prefix)
 
     if use_cache:
-        return cached_step, (memory, memory_mask, model.decoder.new_cache(), 0)
+        cache = KVCache(len(model.decoder.layers))               # empty
+        return cached_step, (memory, memory_mask, cache, 0)
     return recompute_step, (memory, memory_mask, src.new_zeros(src.shape[0], 0))

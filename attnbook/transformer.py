@@ -29,10 +29,12 @@ class PositionalEncoding(nn.Module):
         self.register_buffer("pe", pe.float(), persistent=False)
         self.dropout = nn.Dropout(dropout)
 
-    def forward(self, x: Tensor) -> Tensor:
-        """``(batch, seq_len, d_model)`` -> same shape."""
-        checks.check_encoder_input(x, self.d_model, self.max_len)
-        return self.dropout(x + self.pe[: x.shape[1]])  # (batch, seq_len, d_model)
+    def forward(self, x: Tensor, start: int = 0) -> Tensor:
+        """``(batch, seq_len, d_model)`` at positions ``start .. start + seq_len - 1``
+        -> same shape."""
+        checks.check_encoder_input(x, self.d_model, self.max_len, start)
+        pe = self.pe[start:start + x.shape[1]]  # (seq_len, d_model)
+        return self.dropout(x + pe)  # (batch, seq_len, d_model)
 
 
 # From notebooks/05_transformer_encoder.ipynb
@@ -129,7 +131,8 @@ class TransformerDecoderLayer(nn.Module):
     """Masked self-attention, cross-attention, feed-forward (Vaswani et al. 2017, 3.1).
     ``tgt (batch, T_tgt, d_model)``, ``memory (batch, T_src, d_model)``, bool masks to
     ``(batch, T_tgt, T_tgt | T_src)``, True = may attend -> ``(output, self_w,
-    cross_w)``. Raises ``TypeError``/``ValueError`` for inputs that do not fit
+    cross_w)``; ``cache``: a :class:`KVCache`, this is its layer ``layer`` (7.4.1).
+    Raises ``TypeError``/``ValueError`` for inputs that do not fit
     (``attnbook.checks``)."""
 
     def __init__(self, d_model: int, num_heads: int, d_ff: int, dropout: float = 0.1,
@@ -143,13 +146,14 @@ class TransformerDecoderLayer(nn.Module):
                                               for _ in range(3))
         self.dropout, self.norm_first = nn.Dropout(dropout), norm_first
 
-    def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, cache=None):
-        past = cache["key"].shape[2] if cache else 0  # positions in the cache
+    def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, cache=None,
+                layer=0):
+        past = 0 if cache is None else cache.length(layer)  # cached positions
         d_model = self.self_attn.d_model
         check_decoder_inputs(tgt, memory, d_model, tgt_mask, memory_mask, past)
         x = tgt  # (batch, T_tgt, d_model)
         h = self.pre(x, self.norm1)
-        out, self_weights = self.attend_to_self(h, tgt_mask, cache)
+        out, self_weights = self.attend_to_self(h, tgt_mask, cache, layer)
         x = self.add_and_norm(x, out, self.norm1)
         h = self.pre(x, self.norm2)     # cross-attention: queries from the decoder,
         out, cross_weights = self.cross_attn(h, memory, memory, mask=memory_mask)
@@ -163,10 +167,10 @@ class TransformerDecoderLayer(nn.Module):
     def add_and_norm(self, x, out, norm):           # ... post-LN the residual sum
         return x + self.dropout(out) if self.norm_first else norm(x + self.dropout(out))
 
-    def attend_to_self(self, h, mask, cache):       # cache: section 7.4.1
+    def attend_to_self(self, h, mask, cache, layer):  # cache: section 7.4.1
         if cache is None:
             return self.self_attn(h, h, h, mask=mask)  # (batch, T_tgt, d_model)
-        return cached_self_attention(self.self_attn, h, mask, cache)
+        return cached_self_attention(self.self_attn, h, mask, cache, layer)
 
     @classmethod
     def from_torch(cls, module: nn.TransformerDecoderLayer):
@@ -178,7 +182,8 @@ class TransformerDecoderLayer(nn.Module):
 class TransformerDecoder(nn.Module):
     """``num_layers`` decoder layers, then a LayerNorm if ``final_norm`` (default:
     ``norm_first``). ``forward`` as the layer's -> ``(batch, T_tgt, d_model)``, and with
-    ``need_weights`` the weights ``(batch, num_layers, num_heads, T_tgt, T_k)``."""
+    ``need_weights`` the weights ``(batch, num_layers, num_heads, T_tgt, T_k)``;
+    ``cache``: a :class:`KVCache` of ``num_layers`` layers, updated in place."""
 
     def __init__(self, num_layers, d_model, num_heads, d_ff, dropout=0.1,
                  activation="relu", norm_first=False, layer_norm_eps=1e-5,
@@ -194,21 +199,16 @@ class TransformerDecoder(nn.Module):
 
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, cache=None,
                 need_weights=False):
-        cache = [None] * len(self.layers) if cache is None else cache
         self_weights, cross_weights = [], []
-        for layer, layer_cache in zip(self.layers, cache):
+        for i, layer in enumerate(self.layers):
             tgt, w_self, w_cross = layer(tgt, memory, tgt_mask, memory_mask,
-                                         layer_cache)
+                                         cache, i)
             self_weights.append(w_self)  # (batch, heads, T_tgt, T_tgt)
             cross_weights.append(w_cross)  # (batch, heads, T_tgt, T_src)
         x = tgt if self.norm is None else self.norm(tgt)  # (batch, T_tgt, d_model)
         if need_weights:
             return x, torch.stack(self_weights, 1), torch.stack(cross_weights, 1)
         return x
-
-    def new_cache(self) -> list[dict]:
-        """An empty key/value cache: one dict per layer (section 7.4.1)."""
-        return [{} for _ in self.layers]
 
     @classmethod
     def from_torch(cls, module: nn.TransformerDecoder) -> "TransformerDecoder":
@@ -253,10 +253,11 @@ class Transformer(nn.Module):
     def decode(self, tgt_in, memory, memory_mask, cache=None, start=0,
                need_weights=False):
         """Logits ``(batch, T, tgt_vocab_size)`` of ``tgt_in (batch, T)`` at positions
-        ``start..start + T - 1`` (the earlier ones are in ``cache``)."""
+        ``start..start + T - 1`` (the earlier ones are in ``cache``, a
+        :class:`KVCache`)."""
         T = tgt_in.shape[1]
         x = self.tgt_embedding(tgt_in) * math.sqrt(self.d_model)  # (batch, T, d_model)
-        x = self.positions.dropout(x + self.positions.pe[start:start + T])
+        x = self.positions(x, start)  # + PE of positions start .. start + T - 1
         tgt_mask = causal_mask(start + T, tgt_in.device)[start:]  # (T, start + T)
         out = self.decoder(x, memory, tgt_mask, memory_mask, cache, need_weights)
         return (self.output(out[0]), *out[1:]) if need_weights else self.output(out)
@@ -267,16 +268,58 @@ class Transformer(nn.Module):
 
 
 # From notebooks/07_transformer_decoder.ipynb
-def cached_self_attention(attn, h: Tensor, mask: Tensor | None, cache: dict):
+class KVCache:
+    """Each layer's self-attention keys and values of the positions
+    processed so far, ``(batch, num_kv_heads, T_past, d_k)`` (7.4.1; the
+    shape of transformers' ``DynamicCache``, simplified). Models update it
+    in place. ``TypeError``/``ValueError`` for a bad layer or shape."""
+
+    def __init__(self, num_layers: int):
+        checks.check_num_layers(num_layers)
+        self.keys: list[Tensor | None] = [None] * num_layers  # None: empty
+        self.values: list[Tensor | None] = [None] * num_layers
+
+    def update(self, layer: int, key: Tensor, value: Tensor):
+        """Append ``key``, ``value (batch, num_kv_heads, T_new, d_k)`` to
+        layer ``layer``'s along time; return all, ``T_past + T_new``."""
+        checks.check_cache_update(self.keys, layer, key, value)
+        if self.keys[layer] is not None:
+            past_key, past_value = self.keys[layer], self.values[layer]
+            key = torch.cat([past_key, key], dim=2)  # (b, h, T_all, d_k)
+            value = torch.cat([past_value, value], dim=2)  # (b, h, T_all, d_k)
+        self.keys[layer], self.values[layer] = key, value
+        return key, value
+
+    def length(self, layer: int = 0) -> int:
+        """The positions cached in layer ``layer``, ``T_past``."""
+        key = self.keys[layer]
+        return 0 if key is None else key.shape[2]
+
+    def __len__(self) -> int:         # positions cached (in every layer,
+        return self.length(0)         # once a step has gone through all)
+
+    def reorder(self, index: Tensor) -> "KVCache":
+        """A new cache of rows ``index`` (``(n,)`` int64) of every tensor:
+        beam search follows its surviving hypotheses (section 7.7)."""
+        new = KVCache(len(self.keys))
+        for old, picked in ((self.keys, new.keys),
+                            (self.values, new.values)):
+            for layer, t in enumerate(old):
+                if t is not None:
+                    picked[layer] = t.index_select(0, index)  # (n, ...)
+        return new
+
+
+# From notebooks/07_transformer_decoder.ipynb
+def cached_self_attention(attn, h: Tensor, mask: Tensor | None, cache: KVCache,
+                          layer: int):
     """``attn``'s self-attention for new positions ``h (batch, T_new, d_model)``: keys
-    and values join ``cache`` ``(batch, num_heads, T_past, d_k)``; the queries attend to
-    all ``T_past + T_new``. Returns ``(output (batch, T_new, d_model), weights)``."""
+    and values join layer ``layer``'s in ``cache`` ``(batch, num_heads, T_past, d_k)``;
+    the queries attend to all ``T_past + T_new``. Returns ``(output (batch, T_new,
+    d_model), weights)``."""
     key = split_heads(attn.w_k(h), attn.num_heads)  # (batch, heads, T_new, d_k)
     value = split_heads(attn.w_v(h), attn.num_heads)  # (batch, heads, T_new, d_k)
-    if cache:
-        key = torch.cat([cache["key"], key], dim=2)  # (batch, heads, T_all, d_k)
-        value = torch.cat([cache["value"], value], dim=2)  # (batch, heads, T_all, d_k)
-    cache["key"], cache["value"] = key, value
+    key, value = cache.update(layer, key, value)  # (batch, heads, T_all, d_k)
     query = split_heads(attn.w_q(h), attn.num_heads)  # (batch, heads, T_new, d_k)
     if mask is not None and mask.dim() == 3:
         mask = mask[:, None]  # (batch, 1, T_new, T_all)

@@ -9,6 +9,7 @@ from torch import nn
 
 from attnbook.masks import causal_mask, key_mask, to_torch, token_mask
 from attnbook.transformer import (
+    KVCache,
     Transformer,
     TransformerDecoder,
     TransformerDecoderLayer,
@@ -240,13 +241,14 @@ def test_kv_cache_gives_the_same_logits_at_every_step(seed, length):
     with torch.no_grad():
         memory, memory_mask = model.encode(src, lengths)
         full = model.decode(tgt, memory, memory_mask)             # (4, length, 13)
-        cache = model.decoder.new_cache()
+        cache = KVCache(len(model.decoder.layers))
         for t in range(length):
             step = model.decode(tgt[:, t:t + 1], memory, memory_mask, cache, start=t)
             torch.testing.assert_close(step[:, 0], full[:, t], atol=1e-5, rtol=0)
-            for layer_cache in cache:                             # one key per position so far
-                assert layer_cache["key"].shape == (4, 4, t + 1, 8)
-                assert layer_cache["value"].shape == (4, 4, t + 1, 8)
+            assert len(cache) == t + 1
+            for key, value in zip(cache.keys, cache.values):     # one key per position so far
+                assert key.shape == (4, 4, t + 1, 8)
+                assert value.shape == (4, 4, t + 1, 8)
 
 
 def test_kv_cache_prefill_then_steps():
@@ -256,7 +258,75 @@ def test_kv_cache_prefill_then_steps():
     with torch.no_grad():
         memory, memory_mask = model.encode(src, lengths)
         full = model.decode(tgt, memory, memory_mask)
-        cache = model.decoder.new_cache()
+        cache = KVCache(len(model.decoder.layers))
         prefill = model.decode(tgt[:, :4], memory, memory_mask, cache)  # 4 positions at once
         rest = model.decode(tgt[:, 4:], memory, memory_mask, cache, start=4)
     torch.testing.assert_close(torch.cat([prefill, rest], 1), full, atol=1e-5, rtol=0)
+
+
+# --------------------------------------------------------------------------- KVCache
+
+
+def test_kv_cache_update_appends_along_time_and_returns_everything():
+    cache = KVCache(2)
+    assert len(cache) == 0 and cache.length(1) == 0 and cache.keys == [None, None]
+    k1, v1 = rand(3, 2, 4, 5, seed=1), rand(3, 2, 4, 5, seed=2)      # a prefill of 4
+    key, value = cache.update(0, k1, v1)
+    assert torch.equal(key, k1) and torch.equal(value, v1)
+    assert len(cache) == 4 and cache.length(1) == 0                 # layer 1 not yet
+    k2, v2 = rand(3, 2, 1, 5, seed=3), rand(3, 2, 1, 5, seed=4)      # one more position
+    key, value = cache.update(0, k2, v2)
+    assert key.shape == value.shape == (3, 2, 5, 5)                 # (batch, heads, T, d_k)
+    assert torch.equal(key, torch.cat([k1, k2], dim=2))
+    assert torch.equal(value, torch.cat([v1, v2], dim=2))
+    assert torch.equal(cache.keys[0], key) and torch.equal(cache.values[0], value)
+    assert len(cache) == 5 and cache.keys[1] is None
+
+
+def test_kv_cache_reorder_picks_rows_of_every_layer_into_a_new_cache():
+    cache = KVCache(3)
+    keys = [torch.arange(3.0).view(3, 1, 1, 1).expand(3, 2, 4, 5) + 10 * i for i in range(2)]
+    for i, key in enumerate(keys):                                  # layer 2 stays empty
+        cache.update(i, key, -key)
+    index = torch.tensor([2, 2, 0, 1])
+    picked = cache.reorder(index)
+    assert isinstance(picked, KVCache) and picked is not cache
+    assert len(picked) == len(cache) == 4                           # positions, not rows
+    for i, key in enumerate(keys):
+        assert torch.equal(picked.keys[i], key[index])              # (4, 2, 4, 5)
+        assert torch.equal(picked.values[i], -key[index])
+    assert picked.keys[2] is None and picked.values[2] is None
+    assert cache.keys[0].shape[0] == 3                              # the old one unchanged
+
+
+def test_kv_cache_bad_layer_or_shapes_raise():
+    with pytest.raises(ValueError, match="num_layers must be >= 1"):
+        KVCache(0)
+    cache = KVCache(2)
+    key = rand(1, 2, 3, 4)
+    with pytest.raises(ValueError, match=r"layer must be in 0\.\.1 \(a cache of 2 layers\), got 2"):
+        cache.update(2, key, key)
+    with pytest.raises(TypeError, match="layer must be an int"):
+        cache.update(True, key, key)
+    with pytest.raises(ValueError, match=r"\(batch, num_kv_heads, T_new, d_k\)"):
+        cache.update(0, key[0], key[0])
+    with pytest.raises(ValueError, match="key and value must have the same shape"):
+        cache.update(0, key, key[..., :3])
+    cache.update(0, key, key)
+    with pytest.raises(ValueError, match=r"must match them in all but T \(dim 2\)"):
+        cache.update(0, rand(1, 3, 1, 4), rand(1, 3, 1, 4))        # 3 heads, not 2
+    assert len(cache) == 3                                          # nothing appended
+
+
+def test_decoder_layer_with_a_cache_updates_its_own_layer_only():
+    model = small_transformer(4)
+    layer = model.decoder.layers[0]
+    tgt, memory = rand(2, 3, 32, seed=1), rand(2, 5, 32, seed=2)
+    cache = KVCache(3)
+    with torch.no_grad():
+        out, self_w, cross_w = layer(tgt, memory, causal_mask(3), None, cache, layer=2)
+        expected = layer(tgt, memory, causal_mask(3))
+    assert cache.keys[0] is None and cache.length(2) == 3
+    assert self_w.shape == (2, 4, 3, 3) and cross_w.shape == (2, 4, 3, 5)
+    for ours, theirs in zip((out, self_w, cross_w), expected):
+        torch.testing.assert_close(ours, theirs, atol=1e-5, rtol=0)

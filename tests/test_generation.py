@@ -272,3 +272,17 @@ def test_sampling_is_reproducible_with_a_seeded_generator_and_follows_the_distri
         assert (frequencies - expected).abs().max() < 0.015
     top1, _ = sample(step, None, 50, BOS, 2, 1, top_k=1, generator=torch.Generator())
     assert torch.all(top1 == 3)                                   # top_k=1 is greedy
+
+
+def test_reorder_state_reorders_a_kv_cache_into_a_new_one():
+    from attnbook.transformer import KVCache
+
+    cache = KVCache(2)
+    cache.update(1, torch.arange(3.0).view(3, 1, 1, 1), torch.arange(3.0).view(3, 1, 1, 1))
+    state = (torch.arange(3), cache, 4)
+    picked = reorder_state(state, torch.tensor([1, 1, 2, 0]))
+    assert isinstance(picked[1], KVCache) and picked[1] is not cache
+    assert picked[1].keys[1].flatten().tolist() == [1.0, 1.0, 2.0, 0.0]
+    assert picked[1].values[1].flatten().tolist() == [1.0, 1.0, 2.0, 0.0]
+    assert picked[1].keys[0] is None and picked[2] == 4
+    assert cache.keys[1].flatten().tolist() == [0.0, 1.0, 2.0]     # the state is unchanged

@@ -23,6 +23,7 @@ from attnbook.gpt2_weights import (
 )
 from attnbook.hub import PretrainedModelError, file_sha256
 from attnbook.lm import gpt_step
+from attnbook.transformer import KVCache
 
 transformers = pytest.importorskip("transformers")
 
@@ -72,10 +73,11 @@ def test_the_checks_catch_the_exact_gelu():
     with torch.no_grad():
         expected = gpt2(input_ids).logits
         gap = (ours(input_ids) - expected).abs().max().item()
-        logits, cache, _ = ours.step(input_ids[:, :5])
+        cache = KVCache(3)
+        logits, _ = ours.step(input_ids[:, :5], cache)
         pieces = [logits]
         for t in range(5, 20):
-            logits, cache, _ = ours.step(input_ids[:, t:t + 1], cache)
+            logits, _ = ours.step(input_ids[:, t:t + 1], cache)
             pieces.append(logits)
         cached_gap = (torch.cat(pieces, dim=1) - expected).abs().max().item()
     assert min(gap, cached_gap) > 1e-4, (gap, cached_gap)       # 10 times the tolerance
@@ -105,13 +107,15 @@ def test_kv_cache_gives_the_same_logits_as_gpt2():
     input_ids = ids(T=16, seed=5)
     with torch.no_grad():
         expected = gpt2(input_ids).logits
-        logits, cache, _ = ours.step(input_ids[:, :5])             # a prompt of 5 tokens
+        cache = KVCache(3)
+        logits, _ = ours.step(input_ids[:, :5], cache)             # a prompt of 5 tokens
         pieces = [logits]
         for t in range(5, 16):                                     # then one token at a time
-            logits, cache, weights = ours.step(input_ids[:, t:t + 1], cache)
+            logits, weights = ours.step(input_ids[:, t:t + 1], cache)
             pieces.append(logits)
         assert weights.shape == (2, 3, 4, 1, 16)
-        assert cache[0][0].shape == (2, 4, 16, 12)
+        assert len(cache) == 16
+        assert all(k.shape == v.shape == (2, 4, 16, 12) for k, v in zip(cache.keys, cache.values))
     torch.testing.assert_close(torch.cat(pieces, dim=1), expected, atol=1e-5, rtol=0)
 
 
@@ -168,12 +172,14 @@ def test_rotary_gqa_window_model_cache_matches_full_forward():
     input_ids = ids(T=12, vocab=30)
     with torch.no_grad():
         full = model(input_ids)
-        logits, cache, _ = model.step(input_ids[:, :3])
+        cache = KVCache(2)
+        logits, _ = model.step(input_ids[:, :3], cache)
         pieces = [logits]
         for t in range(3, 12):
-            logits, cache, _ = model.step(input_ids[:, t:t + 1], cache)
+            logits, _ = model.step(input_ids[:, t:t + 1], cache)
             pieces.append(logits)
-        assert cache[1][0].shape == (2, 2, 12, 8)                  # num_kv_heads = 2
+        assert cache.keys[1].shape == (2, 2, 12, 8)                # num_kv_heads = 2
+        assert cache.values[1].shape == (2, 2, 12, 8)
     torch.testing.assert_close(torch.cat(pieces, 1), full, atol=1e-5, rtol=0)
     # A window of 5 in 2 layers: position 11 sees back to 11 - 2 * 4 = 3, not to 2.
     changed = input_ids.clone()
@@ -182,6 +188,55 @@ def test_rotary_gqa_window_model_cache_matches_full_forward():
         other = model(changed)
     torch.testing.assert_close(other[:, 11], full[:, 11], atol=1e-6, rtol=0)
     assert not torch.allclose(other[:, 10], full[:, 10])
+
+
+def test_return_orders_are_output_then_weights_and_the_cache_is_updated_in_place():
+    from attnbook.gpt import CausalSelfAttention, DecoderBlock
+
+    torch.manual_seed(0)
+    x = torch.randn(2, 5, 32)
+    attention = CausalSelfAttention(32, 4, num_kv_heads=2).eval()
+    block = DecoderBlock(32, 4, 64, num_kv_heads=2).eval()
+    model = GPT(30, d_model=32, num_layers=2, num_heads=4, d_ff=64, num_kv_heads=2).eval()
+    cache = KVCache(2)
+    with torch.no_grad():
+        out = attention(x)
+        assert len(out) == 2 and out[0].shape == (2, 5, 32) and out[1].shape == (2, 4, 5, 5)
+        out = attention(x, cache, layer=1)
+        assert len(out) == 2 and out[1].shape == (2, 4, 5, 5)
+        assert cache.keys[0] is None and cache.keys[1].shape == (2, 2, 5, 8)
+        out = block(x[:, :1], cache, layer=1)
+        assert len(out) == 2 and out[0].shape == (2, 1, 32) and out[1].shape == (2, 4, 1, 6)
+        assert cache.length(1) == 6
+        out = model.step(torch.zeros(2, 3, dtype=torch.long))
+        assert len(out) == 2 and out[0].shape == (2, 3, 30)
+        assert out[1].shape == (2, 2, 4, 3, 3)                     # (batch, L, heads, T, T)
+        cache = KVCache(2)
+        logits, weights = model.step(torch.zeros(2, 3, dtype=torch.long), cache)
+        assert len(cache) == 3 and weights.shape == (2, 2, 4, 3, 3)
+        logits, weights = model.step(torch.zeros(2, 1, dtype=torch.long), cache)
+        assert len(cache) == 4 and logits.shape == (2, 1, 30)
+        assert weights.shape == (2, 2, 4, 1, 4)
+
+
+def test_cached_beam_search_equals_recomputation_with_grouped_heads():
+    """Beam search reorders the KVCache (reorder_state -> KVCache.reorder) by rows."""
+    from attnbook.generation import beam_search
+
+    torch.manual_seed(0)
+    model = GPT(30, d_model=32, num_layers=2, num_heads=4, d_ff=64, num_kv_heads=2,
+                rotary=True).eval()
+    prompt = ids(batch=3, T=4, vocab=30, seed=3)
+    prompt[:, -1] = 1                                              # the same last token
+    with torch.no_grad():
+        results = [beam_search(*gpt_step(model, prompt, use_cache=use_cache), 3, 1, 0, 8,
+                               beam_size=3) for use_cache in (True, False)]
+    assert torch.equal(results[0][0], results[1][0])
+    torch.testing.assert_close(results[0][1], results[1][1], atol=1e-5, rtol=0)
+
+
+def test_from_gpt2_is_a_class_method_in_gpts_body():
+    assert "from_gpt2" in vars(GPT) and isinstance(vars(GPT)["from_gpt2"], classmethod)
 
 
 def test_causal_the_past_does_not_see_the_future():
@@ -212,12 +267,13 @@ def gpt2_file(tmp_path, gpt2):
 def test_load_gpt2_reads_a_file_with_gpt2s_names_and_checks_its_hash(tmp_path):
     gpt2 = small_gpt2(seed=8)
     path = gpt2_file(tmp_path, gpt2)
-    model = load_gpt2(path, sha256=file_sha256(path))
+    model = load_gpt2(GPT, gpt2_name_table, path, sha256=file_sha256(path))
+    assert isinstance(model, GPT) and not model.training
     input_ids = ids(T=11, seed=9)
     with torch.no_grad():
         torch.testing.assert_close(model(input_ids), gpt2(input_ids).logits, atol=1e-5, rtol=0)
     with pytest.raises(PretrainedModelError, match="SHA-256 mismatch"):
-        load_gpt2(path)                                  # the published hash: not this file
+        load_gpt2(GPT, gpt2_name_table, path)            # the published hash: not this file
 
 
 def test_build_gpt2_refuses_unknown_missing_and_misshaped_weights():
@@ -232,8 +288,8 @@ def test_build_gpt2_refuses_unknown_missing_and_misshaped_weights():
         (state | {"h.0.attn.c_proj.weight": torch.zeros(48, 47)}, "shape mismatch"),
     ):
         with pytest.raises(PretrainedModelError, match=message):
-            build_gpt2(GPT, config, broken)
-    assert isinstance(build_gpt2(GPT, config, state), GPT)
+            build_gpt2(GPT, config, broken, gpt2_name_table)
+    assert isinstance(build_gpt2(GPT, config, state, gpt2_name_table), GPT)
 
 
 @pytest.mark.parametrize("change, message", [

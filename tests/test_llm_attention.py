@@ -195,11 +195,13 @@ def test_kv_cache_bytes_formula_and_published_models():
 
 def test_kv_cache_bytes_matches_a_real_cache():
     from attnbook.gpt import GPT
+    from attnbook.transformer import KVCache
 
     model = GPT(50, d_model=32, num_layers=3, num_heads=4, d_ff=16, num_kv_heads=2).eval()
+    cache = KVCache(3)
     with torch.no_grad():
-        _, cache, _ = model.step(torch.zeros(2, 7, dtype=torch.long))
-    held = sum(t.numel() * t.element_size() for pair in cache for t in pair)
+        model.step(torch.zeros(2, 7, dtype=torch.long), cache)
+    held = sum(t.numel() * t.element_size() for t in cache.keys + cache.values)
     assert held == kv_cache_bytes(3, 2, 7, 2, 8, bytes_per_number=4)
 
 

@@ -66,6 +66,25 @@ def test_positional_encoding_relative_positions_are_linear_maps():
         torch.testing.assert_close(pairs[:-k] @ rotation, pairs[k:], atol=1e-6, rtol=0)
 
 
+def test_positional_encoding_from_start_adds_the_later_positions():
+    module = PositionalEncoding(8, max_len=20)
+    x = rand(2, 5, 8)
+    torch.testing.assert_close(module(x, start=7), x + module.pe[7:12])
+    torch.testing.assert_close(module(x, 15), x + module.pe[15:20])   # the last 5 positions
+    torch.testing.assert_close(module(x, 0), module(x))
+
+
+@pytest.mark.parametrize("start, error, match", [
+    (16, ValueError, r"start \+ seq_len = 16 \+ 5 exceeds max_len=20"),
+    (-1, ValueError, "start must be >= 0"),
+    (1.0, TypeError, "start must be an int"),
+    (True, TypeError, "start must be an int"),
+])
+def test_positional_encoding_bad_start(start, error, match):
+    with pytest.raises(error, match=match):
+        PositionalEncoding(8, max_len=20)(rand(2, 5, 8), start)
+
+
 @pytest.mark.parametrize("x, match", [
     (rand(2, 5, 6), r"d_model=8"),
     (rand(5, 8), r"\(batch, seq_len, d_model=8\)"),

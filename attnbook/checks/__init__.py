@@ -36,6 +36,7 @@ from attnbook.checks.core import (  # noqa: F401
 )
 from attnbook.checks.decoder import (  # noqa: F401
     check_beam_args,
+    check_cache_update,
     check_decoder_inputs,
     check_generation_args,
     check_sampling_args,

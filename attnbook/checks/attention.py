@@ -125,22 +125,31 @@ def check_positional_encoding_args(d_model: int, max_len: int, dropout: float) -
     check_probability("dropout", dropout)
 
 
-def check_encoder_input(x: object, d_model: int, max_len: int | None = None) -> None:
-    """Check an encoder's input ``x``: ``(batch, seq_len, d_model)``, ``seq_len <= max_len``.
+def check_encoder_input(x: object, d_model: int, max_len: int | None = None,
+                        start: int = 0) -> None:
+    """Check an encoder's input ``x``: ``(batch, seq_len, d_model)`` at positions ``start ..
+    start + seq_len - 1``, with ``start + seq_len <= max_len``.
 
     Raises:
-        TypeError: ``x`` is not a tensor.
-        ValueError: ``x`` is not 3-D, its last dimension is not ``d_model``, or it has more than
-            ``max_len`` positions.
+        TypeError: ``x`` is not a tensor, or ``start`` is not an int.
+        ValueError: ``x`` is not 3-D, its last dimension is not ``d_model``, ``start`` is
+            negative, or ``start + seq_len`` exceeds ``max_len`` positions.
     """
     if not isinstance(x, Tensor):
         raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
     if x.dim() != 3 or x.shape[-1] != d_model:
         raise ValueError(f"expected x of shape (batch, seq_len, d_model={d_model}), "
                          f"got {tuple(x.shape)}")
-    if max_len is not None and x.shape[1] > max_len:
-        raise ValueError(f"sequence length {x.shape[1]} exceeds max_len={max_len}; build the "
-                         f"module with a larger max_len")
+    if not isinstance(start, int) or isinstance(start, bool):
+        raise TypeError(f"start must be an int (the position of x's first token), got "
+                        f"{type(start).__name__}")
+    if start < 0:
+        raise ValueError(f"start must be >= 0 (the position of x's first token), got {start}")
+    if max_len is not None and start + x.shape[1] > max_len:
+        length = (f"sequence length {x.shape[1]}" if start == 0
+                  else f"start + seq_len = {start} + {x.shape[1]}")
+        raise ValueError(f"{length} exceeds max_len={max_len}; build the module with a "
+                         f"larger max_len")
 
 
 def check_feed_forward_args(d_model: int, d_ff: int, dropout: float, activation: str,

@@ -34,6 +34,35 @@ def check_decoder_inputs(tgt: object, memory: object, d_model: int, tgt_mask: ob
         check_bool_mask("memory_mask", memory_mask, target, f"(batch, T_tgt, T_src) = {target}")
 
 
+def check_cache_update(keys: list, layer: object, key: object, value: object) -> None:
+    """Checks of ``KVCache.update(layer, key, value)``; ``keys`` are the cache's keys, one
+    tensor (or ``None``, empty) per layer.
+
+    Raises:
+        TypeError: ``layer`` is not an int, or ``key`` or ``value`` is not a tensor.
+        ValueError: ``layer`` is not in ``0..num_layers - 1``, ``key`` is not 4-D, ``value``
+            has not ``key``'s shape, or ``key`` does not continue the cached keys
+            ``(batch, num_kv_heads, T_past, d_k)`` (another batch, head count or ``d_k``).
+    """
+    if isinstance(layer, bool) or not isinstance(layer, int):
+        raise TypeError(f"layer must be an int, got {type(layer).__name__}")
+    if not 0 <= layer < len(keys):
+        raise ValueError(f"layer must be in 0..{len(keys) - 1} (a cache of {len(keys)} "
+                         f"layers), got {layer}")
+    text = "(batch, num_kv_heads, T_new, d_k)"
+    check_tensor("key", key, dim=4, shape_text=text)
+    check_tensor("value", value, dim=4, shape_text=text)
+    if value.shape != key.shape:
+        raise ValueError(f"key and value must have the same shape {text}, got key "
+                         f"{tuple(key.shape)} and value {tuple(value.shape)}")
+    cached = keys[layer]
+    if cached is not None and (key.shape[:2], key.shape[3]) != (cached.shape[:2],
+                                                                 cached.shape[3]):
+        raise ValueError(f"layer {layer} caches keys (batch, num_kv_heads, T_past, d_k) = "
+                         f"{tuple(cached.shape)}; the new key {tuple(key.shape)} must match "
+                         f"them in all but T (dim 2)")
+
+
 def check_generation_args(batch_size: object, max_len: object, bos_id: object,
                           eos_id: object) -> None:
     """Checks of the arguments every decoding function of ``attnbook.generation`` takes.
