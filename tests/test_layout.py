@@ -14,7 +14,7 @@ serves (the book that conftest.py builds, or the one named by ATTNBOOK_SITE):
   its pixel width, or when its smallest text is below 9 px on screen: the figure's PNG
   records its smallest font size in pixels (attnbook.plot, ``TEXT_PX_KEY``), scaled
   here by the size the page shows it at; a PNG without the record fails (it was not
-  drawn with the course's style: the chapter does not import attnbook.plot, or saved
+  drawn with the course's style: the chapter does not call use_course_style, or saved
   the PNG itself);
 - an SVG diagram, when the smallest font of its texts, as drawn at the size shown, is
   below 9 px.

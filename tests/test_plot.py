@@ -7,6 +7,8 @@ import base64
 import io
 import json
 import re
+import subprocess
+import sys
 import warnings
 
 import matplotlib
@@ -37,7 +39,10 @@ from attnbook.plot import (  # noqa: E402
     plot_scores_by_length,
     smallest_text_pt,
     static_explorer,
+    use_course_style,
 )
+
+use_course_style()  # as the chapters do: the tests below draw in the course's style
 
 
 def test_plot_attention_draws_the_matrix_with_its_labels():
@@ -201,7 +206,15 @@ def png_text_px(data: bytes) -> float:
     return float(Image.open(io.BytesIO(data)).text[TEXT_PX_KEY])
 
 
-def test_importing_the_module_applies_the_course_style_drawn_for_the_column():
+def test_importing_the_package_changes_no_matplotlib_setting():
+    code = ("import matplotlib; before = dict(matplotlib.rcParams); import attnbook.plot; "
+            "assert dict(matplotlib.rcParams) == before, 'importing attnbook.plot changed rcParams'")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_use_course_style_applies_the_style_drawn_for_the_column():
+    use_course_style()
     for key, value in COURSE_STYLE.items():
         assert plt.rcParams[key] == (list(value) if isinstance(value, tuple) else value), key
     width, _ = plt.rcParams["figure.figsize"]

@@ -12,16 +12,14 @@
 
 Every public name is importable from ``attnbook.plot``.
 
-**Importing this package changes matplotlib's global settings**: it calls
-:func:`use_course_style`, which updates ``matplotlib.rcParams`` with :data:`COURSE_STYLE` (figures
-drawn for the book's column, about :data:`COLUMN_PX` CSS pixels wide at 1280 px, so that the page
-shows them at their natural size with text of at least 9 px), sets the font family to
-:data:`FONT_FAMILY` (Hangul drawn from a Hangul font after the Latin one, :mod:`attnbook.fonts`)
-where that font is installed, registers the ``"log"`` scale with plain-number labels, and, in a
-Jupyter kernel with the inline backend, replaces the PNG formatter of figures by one that records
-in each PNG the size of its smallest text (:data:`TEXT_PX_KEY`: tests/test_layout.py reads it in
-the built book). Importing a submodule (``attnbook.plot.style``) imports the package first, so it
-does the same. The chapters rely on it (``import attnbook.plot  # the course's figure style``).
+Importing this package changes nothing global. The chapters call :func:`use_course_style` once,
+in their first cell: it updates ``matplotlib.rcParams`` with :data:`COURSE_STYLE` (figures drawn for
+the book's column, about :data:`COLUMN_PX` CSS pixels wide at 1280 px, so that the page shows them
+at their natural size with text of at least 9 px), sets the font family to :data:`FONT_FAMILY`
+(Hangul drawn from a Hangul font after the Latin one, :mod:`attnbook.fonts`) where that font is
+installed, registers the ``"log"`` scale with plain-number labels, and, in a Jupyter kernel with
+the inline backend, replaces the PNG formatter of figures by one that records in each PNG the size
+of its smallest text (:data:`TEXT_PX_KEY`: tests/test_layout.py reads it in the built book).
 """
 
 from attnbook.plot.explorers import (  # noqa: F401
@@ -50,6 +48,3 @@ from attnbook.plot.style import (  # noqa: F401
     smallest_text_pt,
     use_course_style,
 )
-
-# The course's style is applied on import (see above): the chapters' figures depend on it.
-use_course_style()
