@@ -4,9 +4,9 @@ Figures are drawn for the book's column, which is about :data:`COLUMN_PX` CSS pi
 1280 px, so that the page shows them at their natural size with text of at least 9 px
 (:data:`COURSE_STYLE`), and Hangul is drawn from a Hangul font after the Latin one
 (:data:`FONT_FAMILY`, :mod:`attnbook.fonts`). :func:`use_course_style` applies it (the chapters
-call it in their first cell; importing changes nothing). In a Jupyter kernel with the inline backend each figure's PNG also
-records the size of its smallest text (:data:`TEXT_PX_KEY`): tests/test_layout.py reads it in the
-built book.
+call it in their first cell; importing changes nothing). In a Jupyter kernel with the inline
+backend each figure's PNG also records the size of its smallest text (:data:`TEXT_PX_KEY`):
+tests/test_layout.py reads it in the built book.
 """
 
 from __future__ import annotations
