@@ -6,7 +6,7 @@ import torch
 from torch import Tensor, nn
 
 from attnbook import checks, torch_compat
-from attnbook.attention import MultiHeadAttention, merge_heads, scaled_dot_product_attention, split_heads
+from attnbook.attention import MultiHeadAttention, _scaled_dot_product_attention, _split_heads, merge_heads
 from attnbook.checks import check_decoder_inputs, check_num_layers, check_source_ids
 from attnbook.masks import causal_mask, key_mask, token_mask
 
@@ -151,12 +151,13 @@ class TransformerDecoderLayer(nn.Module):
         past = 0 if cache is None else cache.length(layer)  # cached positions
         d_model = self.self_attn.d_model
         check_decoder_inputs(tgt, memory, d_model, tgt_mask, memory_mask, past)
+        # checked once, here: the attentions below run their unchecked `attend`
         x = tgt  # (batch, T_tgt, d_model)
         h = self.pre(x, self.norm1)
         out, self_weights = self.attend_to_self(h, tgt_mask, cache, layer)
         x = self.add_and_norm(x, out, self.norm1)
         h = self.pre(x, self.norm2)     # cross-attention: queries from the decoder,
-        out, cross_weights = self.cross_attn(h, memory, memory, mask=memory_mask)
+        out, cross_weights = self.cross_attn.attend(h, memory, memory, memory_mask)
         x = self.add_and_norm(x, out, self.norm2)  # keys and values from the encoder
         out = self.feed_forward(self.pre(x, self.norm3))  # (batch, T_tgt, d_model)
         return self.add_and_norm(x, out, self.norm3), self_weights, cross_weights
@@ -169,7 +170,7 @@ class TransformerDecoderLayer(nn.Module):
 
     def attend_to_self(self, h, mask, cache, layer):  # cache: section 7.4.1
         if cache is None:
-            return self.self_attn(h, h, h, mask=mask)  # (batch, T_tgt, d_model)
+            return self.self_attn.attend(h, h, h, mask)  # (batch, T_tgt, d_model)
         return cached_self_attention(self.self_attn, h, mask, cache, layer)
 
     @classmethod
@@ -317,11 +318,11 @@ def cached_self_attention(attn, h: Tensor, mask: Tensor | None, cache: KVCache,
     and values join layer ``layer``'s in ``cache`` ``(batch, num_heads, T_past, d_k)``;
     the queries attend to all ``T_past + T_new``. Returns ``(output (batch, T_new,
     d_model), weights)``."""
-    key = split_heads(attn.w_k(h), attn.num_heads)  # (batch, heads, T_new, d_k)
-    value = split_heads(attn.w_v(h), attn.num_heads)  # (batch, heads, T_new, d_k)
+    key = _split_heads(attn.w_k(h), attn.num_heads)  # (batch, heads, T_new, d_k)
+    value = _split_heads(attn.w_v(h), attn.num_heads)  # (batch, heads, T_new, d_k)
     key, value = cache.update(layer, key, value)  # (batch, heads, T_all, d_k)
-    query = split_heads(attn.w_q(h), attn.num_heads)  # (batch, heads, T_new, d_k)
+    query = _split_heads(attn.w_q(h), attn.num_heads)  # (batch, heads, T_new, d_k)
     if mask is not None and mask.dim() == 3:
         mask = mask[:, None]  # (batch, 1, T_new, T_all)
-    out, weights = scaled_dot_product_attention(query, key, value, mask)
+    out, weights = _scaled_dot_product_attention(query, key, value, mask)
     return attn.w_o(merge_heads(out)), weights  # (batch, T_new, d_model)
