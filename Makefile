@@ -70,6 +70,7 @@ book-ko: $(STAMP) widgets-js
 # ko/notebooks and ko/exercises, and the report (translated / fuzzy / untranslated per page).
 translations: $(STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m attnbook._i18n update
+	$(BIN)/python -m grading translations
 	$(BIN)/python -m attnbook._i18n notebooks
 	$(BIN)/python -m attnbook._i18n report
 

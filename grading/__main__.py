@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--check", action="store_true", help="only report out-of-date exercises (exit 1)")
 
     sub.add_parser("sandbox", help="is a bubblewrap sandbox available here?")
+    sub.add_parser("translations", help="merge the grader's messages into locale/ko/LC_MESSAGES/grading.po")
 
     args = parser.parse_args(argv)
     if args.command == "sandbox":  # standard library only: works before the virtual environment exists
@@ -50,6 +51,12 @@ def main(argv: list[str] | None = None) -> int:
         probe = probe_bwrap()
         print("sandbox: bubblewrap works here" if probe.available else f"NO SANDBOX: {probe.reason}")
         return 0 if probe.available else 1
+
+    if args.command == "translations":  # GNU gettext, no nbgrader needed
+        from .messages import update_catalog
+
+        print(update_catalog())
+        return 0
 
     try:
         from .grade import GradingError, grade

@@ -46,6 +46,7 @@ from . import assignments, report, sandbox, submission
 from .config import autograde_config, load_config, sync_gradebook
 from .feedback import not_graded_page, warm_feedback
 from .install_check import Check, recover
+from .messages import language_of
 from .records import (
     ROOT,
     GradingError,
@@ -137,10 +138,10 @@ def grade(assignment: str, submissions: Path, students: list[str] | None = None,
 
     recover(run)
     todo: list[tuple[str, str, dict]] = []
-    refused: list[tuple[str, str, str]] = []  # written once the installation check has passed
+    refused: list[tuple[str, str, str, str]] = []  # written once the installation check has passed
     for sid, path in found.items():
         if isinstance(path, str):
-            refused.append((sid, "", path))
+            refused.append((sid, "", path, "en"))
             continue
         sub_sha = submission.sha256(path)
         if students is not None and sid not in students and run.status_file(sid).exists():
@@ -151,7 +152,7 @@ def grade(assignment: str, submissions: Path, students: list[str] | None = None,
         nb, problem = submission.read_notebook(path)
         problem = problem or submission.refusal(nb, run.release, assignment, settings.course_root)
         if problem:
-            refused.append((sid, sub_sha, problem))
+            refused.append((sid, sub_sha, problem, language_of(nb)))
             continue
         todo.append((sid, sub_sha, stage_submission(run, sid, nb)))
 
@@ -161,8 +162,8 @@ def grade(assignment: str, submissions: Path, students: list[str] | None = None,
     if settings.feedback and len(todo) > settings.jobs:
         warm_feedback()
     run_workers(run, todo, check)
-    for sid, sub_sha, problem in refused:
-        fail(run, sid, sub_sha, problem)
+    for sid, sub_sha, problem, language in refused:
+        fail(run, sid, sub_sha, problem, language)
     records = {sid: read_status(run, sid) for sid in found}
     for sid, record in records.items():
         if record["outcome"] in ("failed", "error"):  # a page saying why, never a stale page from earlier

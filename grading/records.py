@@ -16,6 +16,7 @@ from pathlib import Path
 import nbformat
 
 from . import submission
+from .messages import Message, language_of
 from .settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,7 +74,8 @@ def make_logger(quiet: bool) -> logging.Logger:
 def stage_submission(run: Run, sid: str, nb) -> dict:
     """Put back deleted test cells, flag what tries to disarm the tests, and write the notebook to
     nbgrader's submitted/<student>/<assignment>/<assignment>.ipynb. Returns the notes for the CSV."""
-    notes = {"flags": submission.flags(nb, run.release), "restored": submission.restore_missing(nb, run.release)}
+    notes = {"flags": submission.flags(nb, run.release), "restored": submission.restore_missing(nb, run.release),
+             "language": language_of(nb)}
     target = Path(run.cfg.CourseDirectory.submitted_directory) / sid / run.assignment
     if target.exists():
         shutil.rmtree(target)
@@ -85,6 +87,7 @@ def stage_submission(run: Run, sid: str, nb) -> dict:
 def write_status(run: Run, sid: str, outcome: str, message: str, questions: dict[str, str], sub_sha: str,
                  notes: dict | None = None) -> None:
     record = {"student": sid, "assignment": run.assignment, "outcome": outcome, "message": message,
+              "message_i18n": message.record() if isinstance(message, Message) else None,
               "questions": questions, "notes": notes or {}, "submission_sha256": sub_sha,
               "source_sha256": run.source_sha, "sandboxed": run.sandboxed}
     tmp = run.status_file(sid).with_suffix(".tmp")
@@ -92,9 +95,11 @@ def write_status(run: Run, sid: str, outcome: str, message: str, questions: dict
     os.replace(tmp, run.status_file(sid))
 
 
-def fail(run: Run, sid: str, sub_sha: str, message: str) -> None:
-    """The submission itself cannot be graded (unreadable, ambiguous, or it outran the hard limit): 0."""
-    write_status(run, sid, "failed", message, {q: "not graded: " + message for q in run.questions}, sub_sha)
+def fail(run: Run, sid: str, sub_sha: str, message: str, language: str = "en") -> None:
+    """The submission itself cannot be graded (unreadable, ambiguous, or it outran the hard limit): 0.
+    ``language``: the notebook's (:func:`grading.messages.language_of`), for the feedback page."""
+    write_status(run, sid, "failed", message, {q: "not graded: " + message for q in run.questions}, sub_sha,
+                 {"language": language})
 
 
 def read_status(run: Run, sid: str) -> dict:

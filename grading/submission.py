@@ -36,6 +36,7 @@ from pathlib import Path
 import nbformat
 
 from . import assignments
+from .messages import N_, Message
 from .report import first_line
 
 STUDENT_ID = re.compile(r"^[^\W_][\w.@+-]{0,63}$")  # Unicode letters and digits (NFC), then . _ @ + -
@@ -120,12 +121,15 @@ def refusal(nb, release, assignment: str, root=assignments.ROOT) -> str:
         for other in assignments.assignment_ids(root):
             source = assignments.source_notebook(other, root)
             if other != assignment and set(unknown) <= set(grade_ids(nbformat.read(source, as_version=4))):
-                return f"this is the notebook of assignment {other}, not {assignment}"
-        return (f"cells with nbgrader metadata that {assignment} does not have ({', '.join(unknown)}): "
-                "hand in the notebook you were given, with your answers in it")
+                return Message(N_("this is the notebook of assignment {other}, not {assignment}"),
+                               other=other, assignment=assignment)
+        return Message(N_("cells with nbgrader metadata that {assignment} does not have ({cells}): hand in "
+                          "the notebook you were given, with your answers in it"),
+                       assignment=assignment, cells=", ".join(unknown))
     if changed:
-        return (f"the nbgrader metadata of cell {', '.join(changed)} was changed (it must stay as handed out): "
-                "copy your answers into a fresh copy of the exercise and hand that in")
+        return Message(N_("the nbgrader metadata of cell {cells} was changed (it must stay as handed out): "
+                          "copy your answers into a fresh copy of the exercise and hand that in"),
+                       cells=", ".join(changed))
     return ""
 
 

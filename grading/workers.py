@@ -18,6 +18,7 @@ from . import install_check, sandbox
 from .config import captured_nbgrader_log
 from .feedback import WARMING, write_page
 from .launch_kernel import die_with_parent
+from .messages import N_, say
 from .records import Run, fail, forget_in_gradebook, read_status, write_status
 from .report import first_line, question_statuses
 
@@ -56,7 +57,8 @@ def autograde_one(run: Run, sid: str, sub_sha: str, notes: dict) -> None:
         autograded = folder / f"{run.assignment}.ipynb"
         if error or not autograded.is_file():  # not the learner's code (GuardedExecute handles that): the grader's
             error = error or "nbgrader wrote no autograded notebook"
-            write_status(run, sid, "error", error, {q: "not graded: " + error for q in run.questions}, sub_sha)
+            write_status(run, sid, "error", error, {q: "not graded: " + error for q in run.questions}, sub_sha,
+                         {"language": notes.get("language", "en")})
             return
         for extra in folder.glob("*.ipynb"):  # notebooks the learner's code wrote: not part of the grade
             if extra != autograded:
@@ -74,8 +76,10 @@ def autograde_one(run: Run, sid: str, sub_sha: str, notes: dict) -> None:
                     run.page_file(sid).parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(html_file, run.page_file(sid))
                 except Exception as exc:  # noqa: BLE001 (feedback is a by-product: never lose the grade)
-                    write_page(run, sid, f"Your notebook was graded, but its feedback page could not be made "
-                               f"({first_line(str(exc))}): ask your instructor for your points.")
+                    language = notes.get("language", "en")
+                    write_page(run, sid, say(N_("Your notebook was graded, but its feedback page could not be "
+                                                "made ({error}): ask your instructor for your points."),
+                                             language, error=first_line(str(exc))), language)
         write_status(run, sid, outcome, message, statuses, sub_sha, notes)
     finally:
         shutil.rmtree(runtime, ignore_errors=True)

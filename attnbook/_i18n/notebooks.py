@@ -95,6 +95,7 @@ def korean_notebook(path: Path, catalog: Catalog | None, notebook: str) -> tuple
         cell.source, m = translate_table_cells(cell.source, translated, notebook)
         count += n + m
     nb.metadata["language_info"] = nb.metadata.get("language_info", {})
+    nb.metadata["attnbook"] = {"language": "ko"}  # the grader answers a Korean hand-in in Korean
     return nb, count
 
 
