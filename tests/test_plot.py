@@ -321,3 +321,19 @@ def test_the_shared_plots_fit_the_column_with_readable_text():
         width = Image.open(io.BytesIO(data)).size[0]
         assert width <= COLUMN_PX, width
         assert png_text_px(data) >= MIN_FONT_PT * FIGURE_DPI / 72 - 1e-6
+
+
+def test_a_figure_png_carries_a_text_alternative_from_its_titles_and_labels():
+    from attnbook.plot.style import ALT_KEY, describe_figure
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(4, 2))
+    left.set(title="loss", xlabel="step", ylabel="nats")
+    right.imshow(np.eye(2))
+    right.set_title("weights")
+    fig.suptitle("training")
+    assert describe_figure(fig) == "Figure: training. loss (x: step; y: nats). weights"
+    alt = Image.open(io.BytesIO(figure_png(fig))).text[ALT_KEY]
+    assert alt == "Figure: training. loss (x: step; y: nats). weights"
+    bare, ax = plt.subplots(figsize=(2, 2))
+    ax.axis("off")
+    assert describe_figure(bare) == "" and ALT_KEY not in Image.open(io.BytesIO(figure_png(bare))).text

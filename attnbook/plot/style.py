@@ -59,6 +59,7 @@ MIN_FONT_PT = 9.0
 #: PNG text chunk holding the font size of a figure's smallest text, in pixels of the
 #: image (tests/test_layout.py scales it by the size the page shows the image at).
 TEXT_PX_KEY = "attnbook:smallest-text-px"
+ALT_KEY = "attnbook:alt"  # a text alternative (titles, axis labels): the book's alt text
 
 
 def use_course_style() -> None:
@@ -125,9 +126,31 @@ def _drawn_texts(artist):
         yield from _drawn_texts(child)
 
 
+def describe_figure(fig: Figure) -> str:
+    """A short text alternative of ``fig`` from what it says of itself: its title, then each
+    panel's title and axis labels ("" when the figure has none)."""
+    parts = []
+    if fig._suptitle is not None and fig._suptitle.get_text():
+        parts.append(fig._suptitle.get_text())
+    for ax in fig.axes:
+        if not ax.get_visible() or not ax.axison and not ax.get_title():
+            continue
+        labels = [f"{name}: {text}" for name, text in (("x", ax.get_xlabel()), ("y", ax.get_ylabel()))
+                  if text]
+        panel = ax.get_title() + (f" ({'; '.join(labels)})" if labels else "")
+        if panel.strip() and panel not in parts:
+            parts.append(panel.strip())
+    text = "Figure: " + ". ".join(parts) if parts else ""
+    return " ".join(text.split())[:400]
+
+
 def _text_metadata(fig: Figure, dpi: float) -> dict[str, str]:
     size = smallest_text_pt(fig)
-    return {} if size is None else {TEXT_PX_KEY: f"{size * dpi / 72:.2f}"}
+    metadata = {} if size is None else {TEXT_PX_KEY: f"{size * dpi / 72:.2f}"}
+    alt = describe_figure(fig)
+    if alt:
+        metadata[ALT_KEY] = alt
+    return metadata
 
 
 def figure_png_inline(fig: Figure, base64_encoded: bool = True):
