@@ -271,9 +271,11 @@ class Transformer(nn.Module):
 # From notebooks/07_transformer_decoder.ipynb
 class KVCache:
     """Each layer's self-attention keys and values of the positions
-    processed so far, ``(batch, num_kv_heads, T_past, d_k)`` (7.4.1; the
-    shape of transformers' ``DynamicCache``, simplified). Models update it
-    in place. ``TypeError``/``ValueError`` for a bad layer or shape."""
+    processed so far, ``(batch, num_kv_heads, T_past, d_k)`` (7.4.1;
+    ``num_kv_heads`` is ``num_heads`` here, chapter 8 lets query heads
+    share them; the layout of the Hugging Face transformers library's
+    ``DynamicCache``, simplified). Models update it in place.
+    ``TypeError``/``ValueError`` for a bad layer or shape."""
 
     def __init__(self, num_layers: int):
         checks.check_num_layers(num_layers)
