@@ -85,7 +85,7 @@ class TransformerEncoderLayer(nn.Module):
         return x, weights
 
     @classmethod
-    def from_torch(cls, module: nn.TransformerEncoderLayer) -> "TransformerEncoderLayer":
+    def from_torch(cls, module: nn.TransformerEncoderLayer):
         """A copy of a batch-first ``module``: weights, dtype, device, mode. TypeError
         for another class; ValueError for ``bias=False`` or another activation."""
         return torch_compat.encoder_layer_from_torch(cls, module)
