@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--check", action="store_true", help="only report out-of-date exercises (exit 1)")
 
     sub.add_parser("sandbox", help="is a bubblewrap sandbox available here?")
-    sub.add_parser("translations", help="merge the grader's messages into locale/ko/LC_MESSAGES/grading.po")
+    sub.add_parser("translations", help="merge the grader's messages into grading/locale/ko/LC_MESSAGES/grading.po")
 
     args = parser.parse_args(argv)
     if args.command == "sandbox":  # standard library only: works before the virtual environment exists

@@ -4,7 +4,7 @@ A Korean exercise notebook (``ko/exercises``, made by ``attnbook._i18n``) carrie
 ``metadata.attnbook.language = "ko"``: :func:`language_of` reads it. The grader's own messages to a
 student (why a notebook was not graded, the page around it) are templates marked with :func:`N_`,
 written in English; :func:`say` fills one in, in English or in Korean. The Korean texts are a GNU
-gettext catalog, ``locale/ko/LC_MESSAGES/grading.po``, read with Babel (tests/test_grading_messages.py
+gettext catalog, ``grading/locale/ko/LC_MESSAGES/grading.po``, read with Babel (tests/test_grading_messages.py
 fails when a template has no Korean translation, or the catalog keeps one no template uses). The
 instructor's CSV and logs stay in English.
 """
@@ -15,7 +15,7 @@ import functools
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOGS = ROOT / "locale"
+CATALOGS = ROOT / "grading" / "locale"  # beside the code: not a page of the book
 LANGUAGES = ("en", "ko")
 
 
@@ -49,7 +49,7 @@ def language_of(nb) -> str:
 
 @functools.lru_cache(maxsize=None)
 def translations(language: str) -> dict[str, str]:
-    """``{English template: translation}`` of ``locale/<language>/LC_MESSAGES/grading.po``
+    """``{English template: translation}`` of ``grading/locale/<language>/LC_MESSAGES/grading.po``
     (translated, not fuzzy); ``{}`` for English."""
     if language == "en":
         return {}
@@ -95,7 +95,7 @@ def templates(folder: Path = ROOT / "grading") -> set[str]:
 
 def update_catalog(language: str = "ko") -> Path:
     """Extract the templates (GNU ``xgettext``, keyword ``N_``) and merge them into
-    ``locale/<language>/LC_MESSAGES/grading.po`` (``msginit`` the first time, then ``msgmerge
+    ``grading/locale/<language>/LC_MESSAGES/grading.po`` (``msginit`` the first time, then ``msgmerge
     --previous``: a changed template becomes fuzzy, its old English kept). Returns the catalog.
 
     Raises:

@@ -15,7 +15,7 @@ from grading.feedback import not_graded_page
 from grading.messages import Message, language_of, say, say_again, templates
 
 ROOT = Path(__file__).resolve().parents[1]
-CATALOG = ROOT / "locale" / "ko" / "LC_MESSAGES" / "grading.po"
+CATALOG = ROOT / "grading" / "locale" / "ko" / "LC_MESSAGES" / "grading.po"
 
 
 def test_every_message_of_the_grader_has_its_korean_and_the_catalog_no_other():
