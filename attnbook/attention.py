@@ -244,8 +244,7 @@ class MultiHeadAttention(nn.Module):
     ``head_i = Attention(Q W_i^Q, K W_i^K, V W_i^V)`` on ``d_k = d_model / num_heads``
     features. ``dropout`` acts on the weights in training mode; ``bias`` is that of the
     four projections. Raises ValueError for a size that is not positive, ``num_heads``
-    that does not divide ``d_model``, or ``dropout`` not in ``[0, 1)``.
-    """
+    that does not divide ``d_model``, or ``dropout`` not in ``[0, 1)``."""
 
     def __init__(self, d_model: int, num_heads: int, dropout: float = 0.0,
                  bias: bool = True):
@@ -288,9 +287,8 @@ class MultiHeadAttention(nn.Module):
     @classmethod
     def from_torch(cls, module: nn.MultiheadAttention) -> "MultiHeadAttention":
         """A copy of a batch-first ``nn.MultiheadAttention``: weights, dtype, device,
-        mode. Raises TypeError if ``module`` is not an ``nn.MultiheadAttention``,
-        ValueError if it uses an option this class does not have (the message names
-        it)."""
+        mode. Raises TypeError for another module, ValueError if it uses an option
+        this class does not have (the message names it)."""
         return torch_compat.multi_head_attention_from_torch(cls, module)
 
 
