@@ -139,16 +139,18 @@ def reset_cell_parameters(cell: nn.Module) -> None:
 
 
 def cell_from_torch(cls: type, cell: nn.Module) -> nn.Module:
-    """A chapter 1 cell ``cls`` with the weights of ``cell``, an ``nn.RNNCell`` or
-    ``nn.LSTMCell``.
+    """A chapter 1 cell ``cls`` with the weights, dtype, device and train/eval mode of
+    ``cell``, an ``nn.RNNCell`` or ``nn.LSTMCell``.
 
     Raises ValueError for an ``nn.RNNCell`` whose nonlinearity is not tanh.
     """
     if isinstance(cell, nn.RNNCell):
         checks.check_tanh_cell(cell)
+    weight = cell.weight_ih
     ours = cls(cell.input_size, cell.hidden_size, bias=cell.bias)
+    ours.to(device=weight.device, dtype=weight.dtype)    # before loading: no cast
     ours.load_state_dict(cell.state_dict())
-    return ours
+    return ours.train(cell.training)
 
 
 # Chapter 7: the decoder (TransformerDecoderLayer.from_torch, TransformerDecoder.from_torch)

@@ -40,6 +40,24 @@ def test_rnn_cell_from_torch_copies_weights():
     assert max_error(ours(x, h), theirs(x, h)) <= 1e-6
 
 
+@pytest.mark.parametrize("cls, torch_cls", [(RNNCell, nn.RNNCell),
+                                            (LSTMCell, nn.LSTMCell)])
+def test_cell_from_torch_copies_dtype_and_mode(cls, torch_cls):
+    theirs = torch_cls(INPUT_SIZE, HIDDEN_SIZE).double().eval()
+    ours = cls.from_torch(theirs)
+    assert not ours.training
+    assert all(p.dtype == torch.float64 for p in ours.parameters())
+    for name, value in theirs.state_dict().items():
+        assert torch.equal(ours.state_dict()[name], value)
+    x = torch.randn(BATCH, INPUT_SIZE, dtype=torch.float64)
+    ours_out, theirs_out = ours(x), theirs(x)    # h, or (h, c) for the LSTM
+    if cls is RNNCell:
+        ours_out, theirs_out = (ours_out,), (theirs_out,)
+    for our_t, their_t in zip(ours_out, theirs_out):
+        assert our_t.dtype == torch.float64 and max_error(our_t, their_t) <= 1e-12
+    assert cls.from_torch(torch_cls(INPUT_SIZE, HIDDEN_SIZE).train()).training
+
+
 def test_rnn_cell_from_torch_rejects_relu():
     with pytest.raises(ValueError, match="tanh"):
         RNNCell.from_torch(nn.RNNCell(INPUT_SIZE, HIDDEN_SIZE, nonlinearity="relu"))

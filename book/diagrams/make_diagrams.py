@@ -529,38 +529,45 @@ def lstm_cell() -> Canvas:
     "An encoder-decoder with one fixed context vector",
     "The Encoder's LSTM reads the source tokens Tom is here . and keeps only its final "
     "state, h_n and c_n, each of shape (batch, hidden_size): together they start the "
-    "Decoder's LSTM (s_0), and h_n alone is concatenated to the embedding of every target "
-    "input (<bos> Tom est ici), from which the decoder predicts Tom est ici . ; the "
-    "encoder's per-token outputs are not used.",
+    "Decoder's LSTM (s_0), and h_n alone, the context vector z, is concatenated to the "
+    "embedding of every target input (<bos> Tom est ici .), from which the decoder "
+    "predicts Tom est ici . <eos>; the encoder's per-token outputs are not used.",
     ko=(
         "고정된 문맥 벡터 하나를 쓰는 인코더-디코더",
         "Encoder의 LSTM이 원문 토큰 Tom is here . 를 읽고 마지막 상태인 h_n과 c_n만 "
         "남깁니다. 둘 다 모양이 (batch, hidden_size)이며 함께 Decoder의 LSTM을 시작하고(s_0), "
-        "h_n은 모든 타깃 입력(<bos> Tom est ici)의 임베딩에 이어 붙습니다. 디코더는 이로부터 "
-        "Tom est ici . 를 예측합니다. 인코더의 토큰별 출력은 쓰이지 않습니다.",
+        "h_n만, 곧 문맥 벡터 z는 모든 타깃 입력(<bos> Tom est ici .)의 임베딩에 이어 붙습니다. "
+        "디코더는 이로부터 Tom est ici . <eos>를 예측합니다. 인코더의 토큰별 출력은 쓰이지 "
+        "않습니다.",
     ),
 )
 def seq2seq_fixed_context() -> Canvas:
     cv = Canvas(100, 48)
     y_cell = 20.5
-    _seq2seq_encoder(cv, y_cell, used=False)
-    # the context vector: the bottleneck
-    cv.box(50, y_cell, 9.5, 6.5, "$h_n,\\ c_n$", color=STATE, fill=tint(STATE, 0.45), lw=2.4)
-    cv.note(50, y_cell + 10.3, tr("context", "문맥 벡터"), color=STATE, weight="bold")
-    cv.code(50, y_cell + 6.2, "2 × (batch,\nhidden_size)", color=STATE)
-    cv.across(y_cell, 41.5 + 3.75, 45.25, color=STATE, lw=2.2)
-    dec_x = [63, 73.5, 84, 94.5]
-    # the context goes to every decoder step
-    bus = y_cell - 8.5
-    cv.path([(50, y_cell - 3.25), (50, bus), (dec_x[-1] + 2.2, bus)], color=STATE, lw=2.4,
+    enc_x = _seq2seq_encoder(cv, y_cell, used=False, xs=[6.5, 16, 25.5, 35])
+    # the encoder's final state: the bottleneck
+    sx = 46.0
+    cv.box(sx, y_cell, 8.5, 6.5, "$h_n,\\ c_n$", color=STATE, fill=tint(STATE, 0.45),
+           lw=2.4)
+    cv.note(sx, y_cell + 11.6, tr("encoder's\nfinal state", "인코더의\n마지막 상태"),
+            color=STATE, weight="bold")
+    cv.code(sx, y_cell + 5.6, "2 × (batch,\nhidden_size)", color=STATE)
+    cv.across(y_cell, enc_x[-1] + 3.75, sx - 4.25, color=STATE, lw=2.2)
+    dec_x = [56.5, 66, 75.5, 85, 94.5]
+    # the context vector z = h_n goes to every decoder step
+    bus = y_cell - 9.5
+    cv.path([(sx, y_cell - 3.25), (sx, bus), (dec_x[-1] + 2.2, bus)], color=STATE, lw=2.4,
             head=False)
     for x in dec_x:
         cv.up(x + 2.2, bus, y_cell - 3.0, color=STATE, lw=1.8)
-    cv.note(49.5, bus - 2.6, tr("$h_n$ to each step", "각 단계에 $h_n$"), color=STATE)
-    cv.across(y_cell, 54.75, dec_x[0] - 3.75, color=STATE, lw=2.2)
-    _seq2seq_decoder(cv, dec_x, y_cell, "Decoder", predicted=[True] * 4)
+    cv.note(sx - 1.0, bus + 4.4, tr("context", "문맥 벡터"), color=STATE, ha="right",
+            weight="bold")
+    cv.note(sx - 1.0, bus + 1.8, "$z = h_n$", color=STATE, ha="right")
+    cv.across(y_cell, sx + 4.25, dec_x[0] - 3.75, color=STATE, lw=2.2)
+    _seq2seq_decoder(cv, dec_x, y_cell, "Decoder", predicted=[True] * 5,
+                     words=("Tom", "est", "ici", ".", "<eos>"))
     cv.text(50, 45, r"$s_0 = (h_n, c_n)$,   $s_t = \mathrm{LSTM}([\mathrm{embed}(y_{t-1});\ "
-            r"h_n],\ s_{t-1})$,   $\mathrm{logits}_t = W_{out}\, s_t + b_{out}$")
+            r"z],\ s_{t-1})$,   $\mathrm{logits}_t = W_{out}\, s_t + b_{out}$")
     return cv
 
 
@@ -637,10 +644,11 @@ def seq2seq_attention() -> Canvas:
 
 
 def _seq2seq_encoder(
-    cv: Canvas, y_cell: float, used: bool, y_out: float | None = None
+    cv: Canvas, y_cell: float, used: bool, y_out: float | None = None,
+    xs: list[float] | None = None,
 ) -> list[float]:
     """The encoder half of the seq2seq diagrams: tokens, LSTM steps, outputs."""
-    xs = [8, 19, 30, 41]
+    xs = [8, 19, 30, 41] if xs is None else xs
     y_tok = y_cell - 13.5
     y_out = y_cell + 11 if y_out is None else y_out
     cv.code(3, 1.8, "Encoder", weight="bold", color=STATE, ha="left")
@@ -656,8 +664,8 @@ def _seq2seq_encoder(
         cv.box(x, y_out, 7.5, 4.4, rf"$\bar h_{i + 1}$", color=color, ls=ls,
                fill=tint(color, 0.25 if used else 0.08))
     if not used:
-        cv.code(24.5, y_out + 4.4, tr("enc_outputs: not used", "enc_outputs: 쓰지 않음"),
-                color=MUTED)
+        cv.code((xs[0] + xs[-1]) / 2, y_out + 4.4,
+                tr("enc_outputs: not used", "enc_outputs: 쓰지 않음"), color=MUTED)
     return xs
 
 
@@ -668,15 +676,16 @@ def _seq2seq_decoder(
     name: str,
     predicted: list[bool],
     y_out: float | None = None,
+    words: tuple[str, ...] = ("Tom", "est", "ici", "."),
 ) -> None:
-    """The decoder half: target inputs, LSTM steps, predicted tokens."""
+    """The decoder half: target inputs (``<bos>``, then ``words`` but the last), LSTM
+    steps, predicted tokens (``words``)."""
     y_tok = y_cell - 13.5
     y_out = y_cell + 11 if y_out is None else y_out
     cv.code(xs[0] - 4.5, 1.8, name, weight="bold", color=STATE, ha="left")
-    for i, (x, token, word) in enumerate(
-        zip(xs, ["<bos>", "Tom", "est", "ici"], ["Tom", "est", "ici", "."])
-    ):
-        cv.box(x, y_tok, 8.5, 4.4, token, color=EMBED, size=SMALL, mono=token == "<bos>")
+    for i, (x, token, word) in enumerate(zip(xs, ("<bos>",) + words[:-1], words)):
+        mono = token == "<bos>"
+        cv.box(x, y_tok, 8.5, 4.4, token, color=EMBED, size=SMALL, mono=mono)
         cv.box(x, y_cell, 7.5, 6, "LSTM", color=STATE, size=SMALL, mono=True)
         cv.up(x - 1.5, y_tok + 2.2, y_cell - 3)
         if i:
@@ -684,7 +693,8 @@ def _seq2seq_decoder(
         if predicted[i]:
             if all(predicted):
                 cv.up(x, y_cell + 3, y_out - 2.2)
-            cv.box(x, y_out, 8.5, 4.4, word, color=EMBED, size=SMALL, fill="white")
+            cv.box(x, y_out, 8.5, 4.4, word, color=EMBED, size=SMALL, fill="white",
+                   mono=word == "<eos>")
     if all(predicted):
         cv.code(79, y_out + 4.4, "logits: (batch, tgt_len, vocab_size)", color=EMBED)
 
