@@ -50,7 +50,7 @@ class FeedForward(nn.Sequential):
         checks.check_feed_forward_args(d_model, d_ff, dropout, activation, ACTIVATIONS)
         super().__init__()                        # runs its modules in this order:
         self.linear1 = nn.Linear(d_model, d_ff)       # (batch, seq_len, d_ff)
-        self.activation = ACTIVATIONS[activation]()   # ReLU, or exact GELU (BERT)
+        self.activation = ACTIVATIONS[activation]()   # ReLU, or exact GELU (HF's BERT)
         self.dropout = nn.Dropout(dropout)
         self.linear2 = nn.Linear(d_ff, d_model)       # (batch, seq_len, d_model)
 
