@@ -135,7 +135,7 @@ class GPT(nn.Module):
     def from_gpt2(cls, gpt2) -> "GPT":
         """In eval mode, with a ``transformers`` ``GPT2LMHeadModel``'s weights (8.4)."""
         return build_gpt2(cls, gpt2.config.to_dict(), gpt2.state_dict(),
-                          gpt2_name_table)
+                          gpt2_name_table)        # both in section 8.4
 
 
 # From notebooks/08_decoder_only.ipynb
