@@ -93,3 +93,20 @@ def test_every_chapter_serves_its_student_notebook(built_book):
         served = (built_book / page).parent / links[0]
         assert served.is_file(), f"{page}: the linked student notebook {links[0]} is not in the site"
         assert '"nbgrader"' in served.read_text(encoding="utf-8"), f"{served} is not the student notebook"
+
+
+def test_every_output_figure_has_a_text_alternative(built_book):
+    """A notebook's output picture gets the description attnbook.plot wrote into its PNG (its
+    titles and axis labels), not the file's hash that the HTML writer falls back to."""
+    missing, described = [], 0
+    for page in toc_pages():
+        if not page.startswith("notebooks/"):
+            continue
+        html = (built_book / f"{page}.html").read_text(encoding="utf-8")
+        for alt, src in re.findall(r'<img alt="([^"]*)" src="(\.\./_images/[0-9a-f]{20,}\.png)"', html):
+            if alt == src or not alt.strip():
+                missing.append(f"{page}: {src}")
+            else:
+                described += 1
+    assert missing == [], missing
+    assert described >= 20, described  # the chapters draw dozens of figures
