@@ -110,3 +110,11 @@ def test_every_output_figure_has_a_text_alternative(built_book):
                 described += 1
     assert missing == [], missing
     assert described >= 20, described  # the chapters draw dozens of figures
+
+
+def test_no_page_shows_a_matplotlib_font_warning(built_book):
+    """'findfont: Font family ... not found' on a page means the build machine's font cache or
+    fonts were broken while the notebooks ran: the learner would read 20 lines of noise."""
+    shown = [page for page in toc_pages()
+             if "findfont:" in (built_book / f"{page}.html").read_text(encoding="utf-8")]
+    assert shown == [], shown
