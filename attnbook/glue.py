@@ -47,3 +47,33 @@ def glue(name: str, value: Any, display: bool = True, ko: str | None = None) -> 
     myst_glue(name, value, display=display)
     if ko is not None:
         myst_glue(f"{name}_ko", ko, display=False)
+
+
+class Code:
+    """Words shown as inline code where the book pastes them: ``glue("key", Code("je t' aime"))``.
+
+    The English text pastes it with ``{glue:md}`key``` (its Markdown, ```je t' aime```); a
+    Korean page cannot (myst-nb pastes Markdown only from the page's own notebook, and a
+    translated paragraph names the notebook, ``{glue}`01_rnn_lstm.ipynb::key```), so it
+    pastes the HTML form, ``<code>``, instead. Several texts are joined by ``sep``, each as code.
+
+    Raises:
+        TypeError: if a text is not a string.
+    """
+
+    def __init__(self, *texts: str, sep: str = " / ") -> None:
+        if not texts or not all(isinstance(text, str) for text in texts):
+            raise TypeError(f"Code: expected one or more strings, got {texts!r}")
+        self.texts, self.sep = texts, sep
+
+    def __repr__(self) -> str:
+        return self.sep.join(self.texts)
+
+    def _repr_markdown_(self) -> str:
+        return self.sep.join(f"`{text}`" for text in self.texts)
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        return self.sep.join(f'<code class="docutils literal notranslate">{escape(text)}</code>'
+                             for text in self.texts)

@@ -24,10 +24,20 @@ def _roles(text: str) -> list[tuple[str, str]]:
 
 def _glue_key(content: str) -> str:
     """``NN_name.ipynb::key:.1%`` -> ``key:.1%`` (the document part is where the key is); a
-    Korean twin ``key_ko`` (``attnbook.glue.glue(..., ko=...)``) stands for ``key``."""
+    Korean twin ``key_ko`` (``attnbook.glue.glue(..., ko=...)``) stands for ``key``, and the
+    format ``:s`` for none (it is myst-nb's default)."""
     key = content.split("::", 1)[1] if "::" in content else content
     name, colon, spec = key.partition(":")
+    if spec == "s":
+        colon = spec = ""
     return (name.removesuffix("_ko") if name.endswith("_ko") else name) + colon + spec
+
+
+def _glue_role(name: str) -> str:
+    """``glue:text`` pastes formatted text; the others paste the value's richest form. A
+    translation writes ``{glue}`` where the English has ``{glue:md}``: myst-nb pastes
+    Markdown only from the page's own notebook, not through a ``NN_name.ipynb::key``."""
+    return name if name == "glue:text" else "glue"
 
 
 def placeholders(text: str) -> dict[str, list[str]]:
@@ -37,7 +47,7 @@ def placeholders(text: str) -> dict[str, list[str]]:
     roles, glues = [], []
     for name, content in _roles(text):
         if name in _GLUE_ROLES:
-            glues.append(f"{name}:{_glue_key(content)}")
+            glues.append(f"{_glue_role(name)}:{_glue_key(content)}")
         else:
             target = content.rsplit("<", 1)[1].rstrip(">") if content.endswith(">") and "<" in content else content
             roles.append(f"{name}:{target}")
@@ -55,8 +65,9 @@ def placeholders(text: str) -> dict[str, list[str]]:
 
 def check_message(msgid: str, msgstr: str, page: str = "") -> list[str]:
     """What the translation ``msgstr`` breaks of ``msgid``: a role, link target, glue key,
-    math or inline code changed or dropped; a glue reference without its notebook
-    (``NN_name.ipynb::key``: Sphinx renders a translated plain key empty); a glued value
+    math or inline code changed or dropped; a glue reference that would be pasted empty
+    (without its notebook, ``NN_name.ipynb::key``; a ``{glue:text}`` without a format; a
+    ``{glue:md}``, which must be ``{glue}`` in a translation); a glued value
     followed directly by a particle whose form depends on the number; bold or emphasis that
     will not render; a numbered heading "3. ..." not written "3\\. ...". Empty: fine."""
     problems = []
@@ -65,9 +76,19 @@ def check_message(msgid: str, msgstr: str, page: str = "") -> list[str]:
         if want[kind] != got[kind]:
             problems.append(f"{kind} differ: English {want[kind]}, Korean {got[kind]}")
     for name, content in _roles(msgstr):
-        if name in _GLUE_ROLES and "::" not in content:
+        if name not in _GLUE_ROLES:
+            continue
+        if "::" not in content:
             problems.append(f"{{{name}}}`{content}` needs its notebook: "
                             f"`{{{name}}}`NN_name.ipynb::{content}`")
+        elif name == "glue:text" and ":" not in content.split("::", 1)[1]:
+            # myst-nb takes the text after the last colon for the format: the key would be
+            # "NN_name.ipynb:" and the value would be pasted empty
+            problems.append(f"{{{name}}}`{content}` is pasted empty: give it a format, "
+                            f"`{{{name}}}`{content}:s`")
+        elif name == "glue:md":
+            problems.append(f"{{{name}}}`{content}` is pasted empty (myst-nb pastes Markdown "
+                            f"only from the page's own notebook): write {{glue}}`{content}`")
     problems += glue_particles(msgstr)
     # CommonMark: a closing ** or * after punctuation must not be followed by a letter, so
     # "**어텐션(attention)**을" stays literal asterisks (KOREAN.md: the parenthesis outside).

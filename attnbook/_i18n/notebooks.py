@@ -24,7 +24,8 @@ def translate_markdown(source: str, translated: dict[str, str], notebook: str = 
     """``source`` with every message of ``translated`` that fills whole lines of it (a
     paragraph, a heading, a list item, a caption, an ``:alt:``) replaced by its
     translation; return it and the number replaced. A glue reference to this notebook
-    (``notebook::key``, as the translated site needs it) is written back as ``key``."""
+    (``notebook::key``, as the translated site needs it) is written back as ``key`` (and
+    ``notebook::key:s`` as ``key``)."""
     count = 0
     for msgid in sorted(translated, key=len, reverse=True):
         pattern = _pattern(msgid)
@@ -32,6 +33,7 @@ def translate_markdown(source: str, translated: dict[str, str], notebook: str = 
             continue
         msgstr = translated[msgid]
         if notebook:
+            msgstr = re.sub(rf"`{re.escape(notebook)}::([^`:]+):s`", r"`\1`", msgstr)
             msgstr = msgstr.replace(f"`{notebook}::", "`")
         source, n = pattern.subn(lambda m, msgstr=msgstr: m.group("prefix") + msgstr, source)
         count += n
