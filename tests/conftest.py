@@ -22,7 +22,9 @@ if "ATTNBOOK_DATA" not in os.environ and _SHARED.is_dir():
 def book_build(tmp_path_factory) -> Path:
     """A copy of the tracked sources with the book built in it from scratch (`jupyter-book build
     --all`, warnings as errors, a fresh execution cache in _build/.jupyter_cache): the site's tests
-    (test_book.py) read its _build/html and the PDF's (test_pdf.py) print it from the same cache.
+    (test_book.py) read its _build/html and the PDF's (test_pdf.py) print it from the same cache;
+    the Korean site is built from it too, into _build/html/ko (its outcome in
+    _build/korean-build.json).
     Built once per run: under pytest-xdist the first worker to ask builds, the others wait for it."""
     shared = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
@@ -33,6 +35,8 @@ def book_build(tmp_path_factory) -> Path:
             outcome.write_text(json.dumps(_build_book(work)), encoding="utf-8")
         result = json.loads(outcome.read_text(encoding="utf-8"))
     assert result["returncode"] == 0, f"book build failed (exit {result['returncode']}):\n{result['log']}"
+    (work / "_build" / "korean-build.json").write_text(json.dumps(
+        {"returncode": result["korean_returncode"], "log": result["korean_log"]}), encoding="utf-8")
     return work
 
 
@@ -57,8 +61,15 @@ def _build_book(work: Path) -> dict:
         capture_output=True, text=True, env=env,
     )
     pre_log = (pre.stdout + pre.stderr)[-2000:]
+    # The Korean site, as `make book` builds it: from the same cache, warnings as errors
+    # (a glued value a translation pastes empty is a warning), executing nothing.
+    korean = subprocess.run([sys.executable, "-c", "import sys; from attnbook._i18n.site "
+                             "import build_site; sys.exit(build_site(sys.argv[1]))", str(work)],
+                            capture_output=True, text=True, env=env)
     return {"returncode": result.returncode,
-            "log": pre_log + "\n" + (result.stdout + result.stderr)[-6000:]}
+            "log": pre_log + "\n" + (result.stdout + result.stderr)[-6000:],
+            "korean_returncode": korean.returncode,
+            "korean_log": (korean.stdout + korean.stderr)[-4000:]}
 
 
 def pytest_collection_modifyitems(items):

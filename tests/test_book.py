@@ -18,6 +18,21 @@ def built_book(book_build) -> Path:
     return book_build / "_build" / "html"
 
 
+def test_the_korean_site_builds_every_page_without_a_warning(built_book):
+    """`make book`'s Korean half: every page, from the English build's cache (nothing executed),
+    warnings as errors; every glued value of a chapter is pasted, none left empty."""
+    import json
+
+    outcome = json.loads((built_book.parent / "korean-build.json").read_text(encoding="utf-8"))
+    assert outcome["returncode"] == 0, outcome["log"]
+    for page in toc_pages():
+        html = (built_book / "ko" / f"{page}.html").read_text(encoding="utf-8")
+        assert 'lang="ko"' in html[:400], page
+        # a role myst-nb could not paste leaves nothing; one it pasted is a span
+        english = (built_book / f"{page}.html").read_text(encoding="utf-8")
+        assert html.count('class="pasted-text"') == english.count('class="pasted-text"'), page
+
+
 def toc_pages() -> list[str]:
     return _export.toc_entries(ROOT)
 
