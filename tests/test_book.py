@@ -22,6 +22,10 @@ def test_the_korean_site_builds_every_page_without_a_warning(built_book):
     """`make book`'s Korean half: every page, from the English build's cache (nothing executed),
     warnings as errors; every glued value of a chapter is pasted, none left empty."""
     import json
+    import sys
+
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    from attnbook_i18n import other_language_url
 
     outcome = json.loads((built_book.parent / "korean-build.json").read_text(encoding="utf-8"))
     assert outcome["returncode"] == 0, outcome["log"]
@@ -31,6 +35,40 @@ def test_the_korean_site_builds_every_page_without_a_warning(built_book):
         # a role myst-nb could not paste leaves nothing; one it pasted is a span
         english = (built_book / f"{page}.html").read_text(encoding="utf-8")
         assert html.count('class="pasted-text"') == english.count('class="pasted-text"'), page
+        # each links to the other (the page template's plain link, no JavaScript)
+        for text, language in ((html, "ko"), (english, "en")):
+            link = re.search(r'<a class="btn btn-sm attnbook-language" href="([^"]+)"', text)
+            assert link and link.group(1) == other_language_url(page, language), (page, language)
+
+
+def _prose_blocks(html: str) -> list[str]:
+    """The innermost paragraphs, list items, headings, captions and table cells of a page's
+    article, without code, outputs, math, the bibliography's entries and the glossary's
+    English headwords; those with at least 10 letters."""
+    from bs4 import BeautifulSoup
+
+    article = BeautifulSoup(html, "lxml").find("article")
+    for skipped in article.select("pre, script, style, code, .cell_input, .cell_output, .math, "
+                                  "dl.citation, div.citation, dl.glossary > dt, .headerlink"):
+        skipped.decompose()
+    blocks = []
+    for element in article.find_all(["p", "li", "h1", "h2", "h3", "h4", "figcaption", "dt",
+                                     "th", "td"]):
+        text = element.get_text(" ", strip=True)
+        if not element.find(["p", "li"]) and len(re.findall(r"[A-Za-z\uac00-\ud7a3]", text)) >= 10:
+            blocks.append(text)
+    return blocks
+
+
+def test_the_korean_pages_prose_is_korean(built_book):
+    """Issue 21's measure: at least 95% of the Korean pages' prose blocks hold Hangul (the rest
+    are names: a source's title, a paper in a table cell)."""
+    blocks = [block for page in toc_pages()
+              for block in _prose_blocks((built_book / "ko" / f"{page}.html").read_text(encoding="utf-8"))]
+    english = [block for block in blocks if not re.search(r"[\uac00-\ud7a3]", block)]
+    share = 1 - len(english) / len(blocks)
+    print(f"Korean prose blocks: {len(blocks) - len(english)} of {len(blocks)} ({share:.1%})")
+    assert len(blocks) > 500 and share >= 0.95, english[:20]
 
 
 def toc_pages() -> list[str]:
