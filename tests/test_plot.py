@@ -337,3 +337,19 @@ def test_a_figure_png_carries_a_text_alternative_from_its_titles_and_labels():
     bare, ax = plt.subplots(figsize=(2, 2))
     ax.axis("off")
     assert describe_figure(bare) == "" and ALT_KEY not in Image.open(io.BytesIO(figure_png(bare))).text
+
+
+def test_a_colour_bar_is_labelled_at_its_top():
+    """A scale up to 0.97 ends at a labelled 0.97, not at an unlabelled stretch above 0.8;
+    a scale up to 1 keeps its own ticks."""
+    from attnbook.plot.explorers import _label_the_top
+
+    for vmax, top in ((0.97, "0.97"), (1.0, "1.0")):
+        fig, ax = plt.subplots()
+        image = ax.imshow(np.linspace(0, vmax, 16).reshape(4, 4), vmin=0, vmax=vmax)
+        colorbar = fig.colorbar(image)
+        _label_the_top(colorbar, vmax)
+        fig.canvas.draw()
+        labels = [label.get_text() for label in colorbar.ax.get_yticklabels()]
+        assert labels[-1] == top and abs(colorbar.get_ticks()[-1] - vmax) < 1e-9, labels
+        plt.close(fig)

@@ -267,6 +267,7 @@ def attention_explorer(
         zeros = np.zeros((n_queries, n_keys))
         plot_attention(zeros, key_labels, query_labels, ax=ax, cmap=cmap)
         ax.images[0].set_clim(0.0, vmax)
+        _label_the_top(ax.images[0].colorbar, vmax)
         fig.tight_layout()
         frame = _HeatmapFrame(fig, ax, cmap)
     plt.close(fig)
@@ -275,6 +276,17 @@ def attention_explorer(
     return static_explorer(
         lambda *key: frame.png(array[key] / vmax), labels, initial=initial, dpi=dpi
     )
+
+
+def _label_the_top(colorbar, vmax: float) -> None:
+    """Give the colour bar a tick at its top, ``vmax``, when its own ticks stop well below
+    it (a scale up to 0.97 would otherwise end at an unlabelled 0.8)."""
+    if colorbar is None:
+        return
+    ticks = [tick for tick in colorbar.get_ticks() if 0.0 <= tick <= vmax * (1 + 1e-9)]
+    if not ticks or vmax - ticks[-1] > 0.1 * vmax:
+        ticks.append(vmax)
+        colorbar.set_ticks(ticks, labels=[f"{tick:.2g}" for tick in ticks])
 
 
 class _HeatmapFrame:
