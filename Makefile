@@ -105,7 +105,7 @@ pdf-ko: $(STAMP) widgets-js
 # the instructor notebooks of solutions/.
 test: $(STAMP) widgets-js
 	PATH="$(abspath $(BIN)):$$PATH" OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
-	  $(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax -p no:cacheprovider \
+	  $(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder --nbval-lax -p no:cacheprovider \
 	  --durations=15 tests solutions
 
 # The benchmark scripts whose figures the issues and release notes report (printed, not asserted).

@@ -66,10 +66,16 @@ def solution_sources(assignment: str, root: Path = ROOT) -> dict[str, str]:
 
 
 def make_submission(assignment: str, replacements: dict[str, str] | None = None, *, blank: bool = False,
-                    root: Path = ROOT):
+                    root: Path = ROOT, language: str = "en"):
     """The student version with every answer filled in (the solution), except ``replacements``;
-    ``blank=True``: the untouched student version."""
-    nb = nbformat.read(assignments.release_notebook(assignment, root), as_version=4)
+    ``blank=True``: the untouched student version. ``language="ko"``: the Korean edition's
+    student version (``ko/exercises/...``), the same cells in Korean prose."""
+    if language not in ("en", "ko"):
+        raise ValueError(f"language must be 'en' or 'ko', got {language!r}")
+    release = assignments.release_notebook(assignment, root)
+    if language == "ko":
+        release = root / "ko" / release.relative_to(root)
+    nb = nbformat.read(release, as_version=4)
     if blank:
         return nb
     solutions = solution_sources(assignment, root)

@@ -72,8 +72,21 @@ def _build_book(work: Path) -> dict:
             "korean_log": (korean.stdout + korean.stderr)[-4000:]}
 
 
-def pytest_collection_modifyitems(items):
-    """The PDF's tests go last (the others keep their order): they print the book that the site's
-    tests build, so under pytest-xdist their worker does not sit idle waiting for that build."""
-    items.sort(key=lambda item: item.path.name == "test_pdf.py")
+# The order in which the two workers of `make test` take the files (pytest-xdist's loadfile, run
+# with --no-loadscope-reorder so that this order holds): the book build first; the grading
+# beside it, whose kernels spend seconds waiting (a cell timeout, a student's sleep, a kernel's
+# start) while the build keeps both cores busy; then the rest; the tests that read the built
+# book last, so that no worker sits waiting for the build.
+FIRST = ("test_book.py", "test_grading.py")
+LAST = ("test_layout.py", "test_browser.py", "test_pdf.py")
 
+
+def pytest_collection_modifyitems(items):
+    """Order the files as FIRST, the others (as collected), LAST."""
+    def rank(item) -> int:
+        name = item.path.name
+        if name in FIRST:
+            return FIRST.index(name)
+        return len(FIRST) + 1 + LAST.index(name) if name in LAST else len(FIRST)
+
+    items.sort(key=rank)

@@ -196,6 +196,11 @@ def classic(tmp_path_factory):
         for i, group in enumerate(packs[assignment]):
             cells = {gid: src for mistake in group for gid, src in mistake.cells.items()}
             fixtures.write(fixtures.make_submission(assignment, cells), subs / f"mistakes{i}.ipynb")
+        if assignment == KOREAN_ASSIGNMENT:  # the Korean edition's hand-ins, right and wrong
+            fixtures.write(fixtures.make_submission(assignment, language="ko"), subs / "ko_solution.ipynb")
+            cells = {gid: src for mistake in packs[assignment][0] for gid, src in mistake.cells.items()}
+            fixtures.write(fixtures.make_submission(assignment, cells, language="ko"),
+                           subs / "ko_mistakes0.ipynb")
     script = (
         "from grading.grade import Settings, grade\n"
         "from grading.assignments import assignment_ids\n"
@@ -208,6 +213,25 @@ def classic(tmp_path_factory):
                             timeout=1200)
     assert result.returncode == 0, f"grading failed:\n{result.stdout}\n{result.stderr[-4000:]}"
     return base / "grades", packs, base
+
+
+def test_a_korean_hand_in_is_graded_as_the_english_one(classic):
+    """The Korean edition's notebook (ko/exercises: the same code cells, Korean prose) with every
+    answer right gets full marks; with the first pack of classic mistakes it loses exactly the
+    points the English hand-in with the same mistakes loses, question by question."""
+    grades, packs, base = classic
+    rows = read_csv(grades / f"{KOREAN_ASSIGNMENT}.csv")
+    questions = assignments.questions(assignments.source_notebook(KOREAN_ASSIGNMENT))
+    korean = fixtures.make_submission(KOREAN_ASSIGNMENT, language="ko")
+    assert any("\uac00" <= char <= "\ud7a3" for cell in korean.cells if cell.cell_type == "markdown"
+               for char in cell.source), "the Korean hand-in is the Korean edition"
+    for q in (*questions, "total"):
+        assert rows[("ko_solution", q)]["status"] == "ok", rows[("ko_solution", q)]
+    for q in questions:
+        assert points(rows, "ko_solution", q)[0] == questions[q]["points"]
+        assert points(rows, "ko_mistakes0", q) == points(rows, "mistakes0", q), q
+    assert points(rows, "ko_mistakes0", "total") == points(rows, "mistakes0", "total")
+    assert points(rows, "ko_mistakes0", "total")[0] < points(rows, "ko_solution", "total")[0]
 
 
 @pytest.mark.parametrize("assignment", assignments.assignment_ids())
@@ -249,6 +273,7 @@ def test_solution_blank_and_classic_mistakes(assignment, classic):
 # The nasty batch
 
 NASTY_ASSIGNMENT = "03_self_attention"
+KOREAN_ASSIGNMENT = "03_self_attention"
 QUESTIONS = ("q1", "q2", "q3", "q4")
 KOREAN, KOREAN_NFD = "학생01", unicodedata.normalize("NFD", "학생02")
 CHEATS = {"cheat_redefines_helpers": "redefines check_close", "cheat_input_transformer": "get_ipython()",
