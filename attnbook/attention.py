@@ -177,7 +177,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
         mask: optional ``torch.bool``, broadcastable to ``(..., T_q, T_k)``;
             **True = this query may attend to this key**.
         dropout_p: dropout on the weights before the sum, applied whenever > 0: for
-            training only (pass ``self.dropout_p if self.training else 0.0``).
+            training only (pass ``self.dropout if self.training else 0.0``).
 
     Returns:
         ``(output, weights)``: ``(..., T_q, d_v)`` and ``(..., T_q, T_k)``, the weights
