@@ -13,6 +13,7 @@ sentence under ``name + "_ko"``, which the Korean catalogs use instead of ``name
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 
@@ -73,7 +74,5 @@ class Code:
         return self.sep.join(f"`{text}`" for text in self.texts)
 
     def _repr_html_(self) -> str:
-        from html import escape
-
         return self.sep.join(f'<code class="docutils literal notranslate">{escape(text)}</code>'
                              for text in self.texts)

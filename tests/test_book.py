@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,8 @@ import pytest
 from attnbook import _export
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+from attnbook_i18n import other_language_url  # noqa: E402 (the book's own extension)
 
 
 @pytest.fixture(scope="module")
@@ -21,12 +25,6 @@ def built_book(book_build) -> Path:
 def test_the_korean_site_builds_every_page_without_a_warning(built_book):
     """`make book`'s Korean half: every page, from the English build's cache (nothing executed),
     warnings as errors; every glued value of a chapter is pasted, none left empty."""
-    import json
-    import sys
-
-    sys.path.insert(0, str(ROOT / "book" / "_ext"))
-    from attnbook_i18n import other_language_url
-
     outcome = json.loads((built_book.parent / "korean-build.json").read_text(encoding="utf-8"))
     assert outcome["returncode"] == 0, outcome["log"]
     for page in toc_pages():

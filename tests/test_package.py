@@ -154,3 +154,21 @@ def test_the_linter_finds_nothing():
     """``make lint``: pyflakes, pycodestyle, isort and bugbear, as configured in pyproject.toml."""
     command = "python -m ruff check attnbook grading tests benchmarks"
     assert sorted(ruff_findings()) == [], f"`{command}` (then fix what it shows)"
+
+
+def test_code_is_pasted_as_code_in_either_edition():
+    """``attnbook.glue.Code``: Markdown code spans for the English page's ``{glue:md}``, HTML
+    ``<code>`` (escaped) for the Korean page's ``{glue}``; several texts joined by ``sep``."""
+    import pytest
+
+    from attnbook.glue import Code
+
+    one = Code("j ' ai")
+    assert one._repr_markdown_() == "`j ' ai`" and repr(one) == "j ' ai"
+    assert one._repr_html_() == '<code class="docutils literal notranslate">j &#x27; ai</code>'
+    two = Code("je t' aime .", "<moi>")
+    assert two._repr_markdown_() == "`je t' aime .` / `<moi>`"
+    assert two._repr_html_().count("<code") == 2 and "&lt;moi&gt;" in two._repr_html_()
+    for bad in ((), (3,)):
+        with pytest.raises(TypeError, match="expected one or more strings"):
+            Code(*bad)
